@@ -1,0 +1,149 @@
+# relayctl - see README.md.  Plain GNU make; libraries through pkg-config.
+#
+#   make              build ./relayctl
+#   make check        install what is missing (as root), build, run every test
+#   make demo         a throwaway local Postfix, configured and audited
+#   make asan         the whole suite under AddressSanitizer + UBSan
+#   make valgrind     the whole suite under valgrind
+#   make install      PREFIX=/usr/local DESTDIR= (binary, man page, completions)
+#   make WERROR=      build without -Werror (for packagers)
+
+VERSION	= 0.1.0
+
+PREFIX	?= /usr/local
+SBINDIR	?= $(PREFIX)/sbin
+MANDIR	?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
+
+CC	?= cc
+CFLAGS	?= -O2 -g
+WARN	= -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+	  -Wmissing-prototypes -Wwrite-strings -Wvla -Wformat=2
+WERROR	?= -Werror
+PKGS	= libcurl jansson readline
+TESTPKGS = cmocka
+
+# B is the object directory, BIN the program; make asan builds elsewhere
+# so that it never mixes instrumented and plain objects.
+B	?= build
+BIN	?= relayctl
+
+# V=1 shows the full compiler command lines.
+ifeq ($(V),1)
+Q =
+say = @true
+else
+Q = @
+say = @printf '  %-6s %s\n'
+endif
+
+# Evaluated when used, so that a `make check` that has just installed the
+# libraries sees them.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
+TEST_CFLAGS = $(shell pkg-config --cflags $(TESTPKGS))
+TEST_LIBS   = $(shell pkg-config --libs $(TESTPKGS))
+
+ALL_CFLAGS = $(WARN) $(WERROR) $(CFLAGS) -D_POSIX_C_SOURCE=200809L \
+	     -DRELAYCTL_VERSION='"$(VERSION)"' -Icore -Icli -MMD -MP
+
+CORE_SRC = $(sort $(wildcard core/*.c))
+CLI_SRC  = $(sort $(wildcard cli/*.c))
+UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
+CORE_OBJ = $(CORE_SRC:%.c=$(B)/%.o)
+CLI_OBJ  = $(CLI_SRC:%.c=$(B)/%.o)
+CLI_LIB_OBJ = $(filter-out $(B)/cli/main.o,$(CLI_OBJ))
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+
+.PHONY: all check check-run tests demo asan valgrind install uninstall \
+	clean deps pkgcheck
+.DELETE_ON_ERROR:
+.SECONDARY:
+
+all: $(BIN)
+
+pkgcheck:
+	@pkg-config --exists $(PKGS) || { \
+	  echo "relayctl: missing libraries: $$(for p in $(PKGS); do \
+	    pkg-config --exists $$p || printf '%s ' $$p; done)"; \
+	  echo "relayctl: run 'make deps' (installs them as root on Debian)"; \
+	  exit 1; } >&2
+
+$(B)/core/%.o: core/%.c | pkgcheck
+	@mkdir -p $(@D)
+	$(say) CC $<
+	$(Q)$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+$(B)/cli/%.o: cli/%.c | pkgcheck
+	@mkdir -p $(@D)
+	$(say) CC $<
+	$(Q)$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+$(B)/libcore.a: $(CORE_OBJ)
+	$(say) AR $@
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(BIN): $(CLI_OBJ) $(B)/libcore.a
+	$(say) LINK $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(B)/libcore.a $(PKG_LIBS)
+
+$(B)/tests/%.o: tests/unit/%.c | pkgcheck
+	@mkdir -p $(@D)
+	$(say) CC $<
+	$(Q)$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) $(TEST_CFLAGS) -c -o $@ $<
+
+$(B)/tests/%: $(B)/tests/%.o $(CLI_LIB_OBJ) $(B)/libcore.a
+	$(say) LINK $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(CLI_LIB_OBJ) $(B)/libcore.a \
+	    $(PKG_LIBS) $(TEST_LIBS)
+
+tests: $(BIN) $(UNIT_BIN)
+
+deps:
+	@sh mk/deps.sh check
+
+# check installs first, then builds in a second make, which sees the
+# libraries that deps may just have installed.
+check: deps
+	@$(MAKE) --no-print-directory check-run
+
+check-run: tests
+	@RELAYCTL=$(CURDIR)/$(BIN) sh tests/run.sh $(UNIT_BIN)
+
+demo: deps
+	@$(MAKE) --no-print-directory $(BIN)
+	@RELAYCTL=$(CURDIR)/$(BIN) sh mk/demo.sh
+
+ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+	     -fno-sanitize-recover=all
+asan: deps
+	@$(MAKE) --no-print-directory B=build/asan BIN=build/asan/relayctl \
+	    CFLAGS='$(ASAN_FLAGS)' LDFLAGS='-fsanitize=address,undefined' \
+	    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 check-run
+
+valgrind: deps
+	@$(MAKE) --no-print-directory tests
+	@RELAYCTL=$(CURDIR)/$(BIN) RELAYCTL_WRAP='valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect' \
+	    sh tests/run.sh $(UNIT_BIN)
+
+install: $(BIN)
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
+	install -m 755 $(BIN) $(DESTDIR)$(SBINDIR)/relayctl
+	install -m 644 man/relayctl.8 $(DESTDIR)$(MANDIR)/man8/relayctl.8
+	install -m 644 completions/relayctl.bash $(DESTDIR)$(BASHCOMPDIR)/relayctl
+	install -m 644 completions/_relayctl $(DESTDIR)$(ZSHCOMPDIR)/_relayctl
+	install -m 644 completions/relayctl.fish $(DESTDIR)$(FISHCOMPDIR)/relayctl.fish
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/relayctl $(DESTDIR)$(MANDIR)/man8/relayctl.8 \
+	    $(DESTDIR)$(BASHCOMPDIR)/relayctl $(DESTDIR)$(ZSHCOMPDIR)/_relayctl \
+	    $(DESTDIR)$(FISHCOMPDIR)/relayctl.fish
+
+clean:
+	rm -rf build relayctl
+
+-include $(CORE_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_BIN:=.d)

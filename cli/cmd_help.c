@@ -1,0 +1,119 @@
+/*
+ * cmd_help - `relayctl help [--json] [COMMAND]`: the usage, one command's
+ * help, or the whole command table as JSON, which the man page and
+ * completion tests read as the one source of truth.
+ */
+#include <stdlib.h>
+
+#include <jansson.h>
+
+#include "commands.h"
+#include "opt.h"
+#include "output.h"
+#include "version.h"
+
+/* opt_json - one option as a JSON object, or NULL when out of memory */
+static json_t *opt_json(const struct opt_spec *o)
+{
+	char sh[2] = { (char)o->key, '\0' };
+
+	return json_pack("{s:s, s:s?, s:s?, s:s}",
+	    "name", o->name,
+	    "short", o->key < OPT_LONG_ONLY ? sh : NULL,
+	    "arg", o->arg,
+	    "help", o->help);
+}
+
+/* command_json - CMD with its options, or NULL when out of memory */
+static json_t *command_json(const struct command *cmd)
+{
+	json_t *c, *opts;
+	const struct opt_spec *o;
+
+	if ((opts = json_array()) == NULL)
+		return NULL;
+	for (o = cmd->opts; o != NULL && o->name != NULL; o++) {
+		if (json_array_append_new(opts, opt_json(o)) != 0) {
+			json_decref(opts);
+			return NULL;
+		}
+	}
+	/* "o" steals opts, also when json_pack fails. */
+	c = json_pack("{s:s, s:s, s:s, s:s, s:o}",
+	    "name", cmd->name,
+	    "synopsis", cmd->args,
+	    "summary", cmd->summary,
+	    "example", cmd->example,
+	    "options", opts);
+	return c;
+}
+
+/* table_json - the whole command table */
+static json_t *table_json(void)
+{
+	size_t i, n;
+	const struct command *t = commands_table(&n);
+	json_t *cmds = json_array();
+
+	if (cmds == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		if (json_array_append_new(cmds, command_json(&t[i])) != 0) {
+			json_decref(cmds);
+			return NULL;
+		}
+	}
+	return json_pack("{s:s, s:s, s:o, s:o}", "program", "relayctl",
+	    "version", RELAYCTL_VERSION,
+	    "global", command_json(commands_global()), "commands", cmds);
+}
+
+int cmd_help(struct cli *cli, int argc, char **argv)
+{
+	struct opt_state st;
+	char **operands;
+	const struct command *cmd;
+	int c, json = 0, rc = EXIT_OK;
+
+	if ((operands = calloc((size_t)argc, sizeof(*operands))) == NULL) {
+		out_error("out of memory");
+		return EXIT_SOFTWARE;
+	}
+	opt_init(&st, cli->cmd, argc, argv, operands);
+	while ((c = opt_next(&st)) > 0) {
+		switch (c) {
+		case OPT_LONG_ONLY:
+			json = 1;
+			break;
+		}
+	}
+	if (c < 0) {
+		rc = opt_status(cli, &st, c);
+		goto out;
+	}
+	if (st.noperands > 1) {
+		out_error("help: too many arguments; see 'relayctl help --help'");
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (st.noperands == 0) {
+		if (json)
+			rc = out_json(table_json());
+		else
+			commands_usage(stdout);
+		goto out;
+	}
+	if ((cmd = commands_find(operands[0])) == NULL) {
+		out_error("help: '%s' is not a relayctl command; "
+		    "see 'relayctl help'", operands[0]);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (json)
+		rc = out_json(command_json(cmd));
+	else
+		commands_help(cmd, stdout);
+out:
+	free(operands);
+	return rc;
+}

@@ -1,0 +1,129 @@
+/*
+ * commands - the command table, lookup, dispatch and the help texts.
+ * Owns the static table.  Prints only help and usage errors.
+ */
+#include <string.h>
+
+#include "commands.h"
+#include "opt.h"
+#include "output.h"
+
+static const struct opt_spec global_opts[] = {
+	{ "version", 'V', NULL, "print the version and exit" },
+	{ 0 }
+};
+
+/* The options before the command; not a command itself. */
+static const struct command global = {
+	"relayctl", NULL, "[--version] [--help] COMMAND [ARGS]",
+	"keep a mail server from becoming an open relay",
+	global_opts, "relayctl --version"
+};
+
+static const struct opt_spec help_opts[] = {
+	{ "json", OPT_LONG_ONLY, NULL,
+	  "print the commands and their options as JSON" },
+	{ 0 }
+};
+
+static const struct opt_spec version_opts[] = {
+	{ "json", OPT_LONG_ONLY, NULL, "print the versions as JSON" },
+	{ 0 }
+};
+
+/* Sorted by name: commands_find() relies on it, and a unit test checks. */
+static const struct command commands[] = {
+	{ "help", cmd_help, "[--json] [COMMAND]",
+	  "show the commands, or the help of one command",
+	  help_opts, "relayctl help version" },
+	{ "version", cmd_version, "[--json]",
+	  "print the version of relayctl",
+	  version_opts, "relayctl version --json" },
+};
+
+const struct command *commands_global(void)
+{
+	return &global;
+}
+
+const struct command *commands_table(size_t *n)
+{
+	*n = sizeof(commands) / sizeof(commands[0]);
+	return commands;
+}
+
+const struct command *commands_find(const char *name)
+{
+	size_t lo = 0, hi = sizeof(commands) / sizeof(commands[0]), mid;
+	int c;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		c = strcmp(name, commands[mid].name);
+		if (c == 0)
+			return &commands[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+int commands_run(struct cli *cli, int argc, char **argv)
+{
+	const struct command *cmd = commands_find(argv[0]);
+
+	if (cmd == NULL) {
+		out_error("'%s' is not a relayctl command; see 'relayctl --help'",
+		    argv[0]);
+		return EXIT_USAGE;
+	}
+	cli->cmd = cmd;
+	return cmd->run(cli, argc, argv);
+}
+
+void commands_usage(FILE *fp)
+{
+	size_t i, n;
+	const struct command *t = commands_table(&n);
+
+	fprintf(fp, "usage: relayctl %s\n\n"
+	    "relayctl keeps a mail server from becoming an open relay while "
+	    "its users can still send.\n\ncommands:\n", global.args);
+	for (i = 0; i < n; i++)
+		fprintf(fp, "  %-14s %s\n", t[i].name, t[i].summary);
+	fprintf(fp, "\n'relayctl help COMMAND' or 'relayctl COMMAND --help' "
+	    "shows the options of a command.\n");
+}
+
+void commands_help(const struct command *cmd, FILE *fp)
+{
+	const struct opt_spec *o;
+	char lhs[64];
+
+	fprintf(fp, "usage: relayctl %s %s\n\n%s\n\noptions:\n",
+	    cmd->name, cmd->args, cmd->summary);
+	for (o = cmd->opts; o != NULL && o->name != NULL; o++) {
+		if (o->key < OPT_LONG_ONLY)
+			snprintf(lhs, sizeof(lhs), "-%c, --%s%s%s", o->key,
+			    o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+		else
+			snprintf(lhs, sizeof(lhs), "    --%s%s%s", o->name,
+			    o->arg ? " " : "", o->arg ? o->arg : "");
+		fprintf(fp, "  %-24s %s\n", lhs, o->help);
+	}
+	fprintf(fp, "  %-24s %s\n\nexample:\n  %s\n", "-h, --help",
+	    "show this help", cmd->example);
+}
+
+int opt_status(struct cli *cli, struct opt_state *st, int c)
+{
+	if (c == OPT_HELP) {
+		commands_help(cli->cmd, stdout);
+		return EXIT_OK;
+	}
+	out_error("%s: %s; see 'relayctl %s --help'", cli->cmd->name, st->err,
+	    cli->cmd->name);
+	return EXIT_USAGE;
+}

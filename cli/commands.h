@@ -1,0 +1,96 @@
+/*
+ * commands - the command table: every relayctl command, its options and
+ * its help, in one place.  --help, `relayctl help`, the JSON listing (and
+ * from it the man page and completion checks) all read this table.
+ *
+ * Adding a command:
+ *   1. a handler `int cmd_NAME(struct cli *, int argc, char **argv)` in
+ *      cli/cmd_NAME.c that parses with opt_next() and returns an exit code;
+ *   2. its entry in commands[] in commands.c (kept sorted by name), with
+ *      its options, synopsis, summary and an example;
+ *   3. man/relayctl.8: the command and each option;
+ *   4. completions/: bash, zsh and fish;
+ *   5. tests: a bats file in tests/integration for the command, tests/unit for any
+ *      core module it adds.
+ */
+#ifndef CLI_COMMANDS_H
+#define CLI_COMMANDS_H
+
+#include <stdio.h>
+
+/* Exit codes (relayctl(8), EXIT STATUS).  0-3 are the monitoring-plugin
+ * codes of DESIGN.md; the others follow sysexits(3). */
+enum {
+	EXIT_OK = 0,
+	EXIT_WARNING = 1,
+	EXIT_CRITICAL = 2,
+	EXIT_UNKNOWN = 3,
+	EXIT_USAGE = 64,	/* bad command line */
+	EXIT_SOFTWARE = 70,	/* internal error */
+	EXIT_IOERR = 74		/* could not write the output */
+};
+
+/* One option of a command.  key is the short option character, or a value
+ * above 255 for long-only options; arg names the argument, NULL if none. */
+struct opt_spec {
+	const char *name;
+	int key;
+	const char *arg;
+	const char *help;
+};
+
+#define OPT_LONG_ONLY 256	/* first key value for long-only options */
+
+struct cli;
+
+struct command {
+	const char *name;
+	int (*run)(struct cli *, int argc, char **argv);
+	const char *args;		/* synopsis after the name */
+	const char *summary;		/* one line, lower case, no period */
+	const struct opt_spec *opts;	/* terminated by an all-zero entry */
+	const char *example;		/* one full command line */
+};
+
+/* The state of one invocation, shared by the handlers. */
+struct cli {
+	const struct command *cmd;	/* the command being run */
+};
+
+/* commands_global - the options that come before the command name, as a
+ * pseudo-command "relayctl" (its run is NULL). */
+const struct command *commands_global(void);
+
+/* commands_table - the sorted table, and its length in *n. */
+const struct command *commands_table(size_t *n);
+
+/* commands_find - the command called NAME, or NULL. */
+const struct command *commands_find(const char *name);
+
+/*
+ * commands_run - run argv[0] with its arguments.  Prints the usage error
+ * and returns EXIT_USAGE for an unknown command; otherwise returns what
+ * the handler returned.
+ */
+int commands_run(struct cli *cli, int argc, char **argv);
+
+/* commands_usage - the general usage: synopsis and the list of commands. */
+void commands_usage(FILE *fp);
+
+/* commands_help - the full help of CMD: synopsis, options, example. */
+void commands_help(const struct command *cmd, FILE *fp);
+
+struct opt_state;
+
+/*
+ * opt_status - the exit code for what opt_next() returned when it was not
+ * an option: after OPT_HELP the help is printed (EXIT_OK); after OPT_ERROR
+ * the error, naming the command (EXIT_USAGE).
+ */
+int opt_status(struct cli *cli, struct opt_state *st, int c);
+
+/* The handlers. */
+int cmd_help(struct cli *, int argc, char **argv);
+int cmd_version(struct cli *, int argc, char **argv);
+
+#endif

@@ -1,0 +1,27 @@
+/*
+ * output - the one place that writes for a person or a script: error
+ * messages on stderr in one voice, JSON documents on stdout, and the final
+ * check that stdout was really written.  Owns nothing.
+ */
+#ifndef CLI_OUTPUT_H
+#define CLI_OUTPUT_H
+
+#include <jansson.h>
+
+/* out_error - "relayctl: MESSAGE" on stderr, with a newline. */
+void out_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * out_json - print DOC on stdout, indented, with a final newline, and
+ * release the caller's reference to it.  Returns EXIT_OK, or EXIT_SOFTWARE
+ * after a message when DOC is NULL (the document could not be built).
+ */
+int out_json(json_t *doc);
+
+/*
+ * out_finish - flush stdout and return RC, or EXIT_IOERR after a message
+ * if anything written to stdout was lost (a full disk, a closed pipe).
+ */
+int out_finish(int rc);
+
+#endif

@@ -1,0 +1,129 @@
+/* test_commands - the command table's invariants, which --help, the JSON
+ * listing, the man page and the completions rely on. */
+#include <ctype.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "commands.h"
+
+/* check_opts - option names and keys unique; help in one voice */
+static void check_opts(const struct command *c)
+{
+	const struct opt_spec *o, *p;
+
+	for (o = c->opts; o != NULL && o->name != NULL; o++) {
+		assert_true(strlen(o->name) > 1);
+		assert_string_not_equal(o->name, "help");
+		assert_int_not_equal(o->key, 'h');
+		assert_true(o->key > 0);
+		assert_true(o->key < OPT_LONG_ONLY ? isalnum(o->key) : 1);
+		assert_non_null(o->help);
+		assert_true(islower((unsigned char)o->help[0]));
+		for (p = c->opts; p != o; p++) {
+			assert_string_not_equal(p->name, o->name);
+			assert_int_not_equal(p->key, o->key);
+		}
+	}
+}
+
+static void test_table_sorted_unique_complete(void **state)
+{
+	size_t i, n;
+	const struct command *t = commands_table(&n);
+	char prefix[64];
+
+	(void)state;
+	assert_true(n > 0);
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			assert_true(strcmp(t[i - 1].name, t[i].name) < 0);
+		assert_non_null(t[i].run);
+		assert_non_null(t[i].args);
+		assert_non_null(t[i].summary);
+		assert_true(islower((unsigned char)t[i].summary[0]));
+		assert_true(t[i].summary[strlen(t[i].summary) - 1] != '.');
+		/* The example runs this very command. */
+		snprintf(prefix, sizeof(prefix), "relayctl %s", t[i].name);
+		assert_true(strncmp(t[i].example, prefix, strlen(prefix)) == 0);
+		check_opts(&t[i]);
+	}
+	check_opts(commands_global());
+}
+
+static void test_find(void **state)
+{
+	size_t i, n;
+	const struct command *t = commands_table(&n);
+
+	(void)state;
+	for (i = 0; i < n; i++)
+		assert_ptr_equal(commands_find(t[i].name), &t[i]);
+	assert_null(commands_find(""));
+	assert_null(commands_find("hel"));
+	assert_null(commands_find("helpx"));
+	assert_null(commands_find("HELP"));
+	assert_null(commands_find("zzz"));
+	assert_null(commands_find("a"));
+	assert_non_null(commands_find("help"));
+	assert_non_null(commands_find("version"));
+}
+
+/* capture - what FN(ARG) writes to a stream, as a malloc'd string */
+static char *capture_help(const struct command *c)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+
+	assert_non_null(fp);
+	if (c != NULL)
+		commands_help(c, fp);
+	else
+		commands_usage(fp);
+	fclose(fp);
+	return buf;
+}
+
+static void test_help_mentions_everything(void **state)
+{
+	size_t i, n;
+	const struct command *t = commands_table(&n);
+	const struct opt_spec *o;
+	char *usage = capture_help(NULL), *help, want[64];
+
+	(void)state;
+	for (i = 0; i < n; i++) {
+		assert_non_null(strstr(usage, t[i].name));
+		assert_non_null(strstr(usage, t[i].summary));
+		help = capture_help(&t[i]);
+		snprintf(want, sizeof(want), "usage: relayctl %s ", t[i].name);
+		assert_true(strncmp(help, want, strlen(want)) == 0);
+		for (o = t[i].opts; o != NULL && o->name != NULL; o++) {
+			snprintf(want, sizeof(want), "--%s", o->name);
+			assert_non_null(strstr(help, want));
+			assert_non_null(strstr(help, o->help));
+		}
+		assert_non_null(strstr(help, "--help"));
+		assert_non_null(strstr(help, t[i].example));
+		free(help);
+	}
+	free(usage);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_table_sorted_unique_complete),
+		cmocka_unit_test(test_find),
+		cmocka_unit_test(test_help_mentions_everything),
+	};
+
+	return cmocka_run_group_tests_name("commands", tests, NULL, NULL);
+}
