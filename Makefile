@@ -110,7 +110,7 @@ check: deps
 	@$(MAKE) --no-print-directory check-run
 
 check-run: tests
-	@RELAYCTL=$(CURDIR)/$(BIN) sh tests/run.sh $(UNIT_BIN)
+	@RELAYCTL=$(CURDIR)/$(BIN) RELAYCTL_B=$(B) sh tests/run.sh $(UNIT_BIN)
 
 demo: deps
 	@$(MAKE) --no-print-directory $(BIN)

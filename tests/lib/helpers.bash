@@ -1,6 +1,8 @@
 # helpers.bash - shared by the bats files: the binary under test, the
 # Postfix sandbox and the raw SMTP client.  Load with `load ../lib/helpers`.
 
+bats_require_minimum_version 1.5.0
+
 ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 LIB=$ROOT/tests/lib
 RELAYCTL=${RELAYCTL:-$ROOT/relayctl}
