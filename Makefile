@@ -46,7 +46,7 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
 TEST_CFLAGS = $(shell pkg-config --cflags $(TESTPKGS))
 TEST_LIBS   = $(shell pkg-config --libs $(TESTPKGS))
 
-ALL_CFLAGS = $(WARN) $(WERROR) $(CFLAGS) -D_POSIX_C_SOURCE=200809L \
+ALL_CFLAGS = $(WARN) $(WERROR) $(CPPFLAGS) $(CFLAGS) -D_POSIX_C_SOURCE=200809L \
 	     -DRELAYCTL_VERSION='"$(VERSION)"' -Icore -Icli -MMD -MP
 
 CORE_SRC = $(sort $(wildcard core/*.c))
@@ -58,7 +58,7 @@ CLI_LIB_OBJ = $(filter-out $(B)/cli/main.o,$(CLI_OBJ))
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
 .PHONY: all check check-run tests demo asan valgrind install uninstall \
-	clean deps pkgcheck
+	clean deps pkgcheck testpkgcheck FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -68,15 +68,28 @@ pkgcheck:
 	@pkg-config --exists $(PKGS) || { \
 	  echo "relayctl: missing libraries: $$(for p in $(PKGS); do \
 	    pkg-config --exists $$p || printf '%s ' $$p; done)"; \
-	  echo "relayctl: run 'make deps' (installs them as root on Debian)"; \
+	  echo "relayctl: run 'make deps' (installs them as root on Debian," \
+	    "prints the apt-get command otherwise)"; \
 	  exit 1; } >&2
 
-$(B)/core/%.o: core/%.c | pkgcheck
+testpkgcheck:
+	@pkg-config --exists $(TESTPKGS) || { \
+	  echo "relayctl: missing library for the unit tests: cmocka"; \
+	  echo "relayctl: run 'make deps' (installs it as root on Debian)"; \
+	  exit 1; } >&2
+
+# The version reaches the code through -D: rebuild when it changes.
+$(B)/version.stamp: FORCE
+	@mkdir -p $(@D)
+	@echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' >$@
+FORCE:
+
+$(B)/core/%.o: core/%.c $(B)/version.stamp | pkgcheck
 	@mkdir -p $(@D)
 	$(say) CC $<
 	$(Q)$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
-$(B)/cli/%.o: cli/%.c | pkgcheck
+$(B)/cli/%.o: cli/%.c $(B)/version.stamp | pkgcheck
 	@mkdir -p $(@D)
 	$(say) CC $<
 	$(Q)$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
@@ -87,9 +100,9 @@ $(B)/libcore.a: $(CORE_OBJ)
 
 $(BIN): $(CLI_OBJ) $(B)/libcore.a
 	$(say) LINK $@
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(B)/libcore.a $(PKG_LIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(B)/libcore.a $(PKG_LIBS) $(LDLIBS)
 
-$(B)/tests/%.o: tests/unit/%.c | pkgcheck
+$(B)/tests/%.o: tests/unit/%.c | pkgcheck testpkgcheck
 	@mkdir -p $(@D)
 	$(say) CC $<
 	$(Q)$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) $(TEST_CFLAGS) -c -o $@ $<
@@ -97,7 +110,7 @@ $(B)/tests/%.o: tests/unit/%.c | pkgcheck
 $(B)/tests/%: $(B)/tests/%.o $(CLI_LIB_OBJ) $(B)/libcore.a
 	$(say) LINK $@
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(CLI_LIB_OBJ) $(B)/libcore.a \
-	    $(PKG_LIBS) $(TEST_LIBS)
+	    $(PKG_LIBS) $(TEST_LIBS) $(LDLIBS)
 
 tests: $(BIN) $(UNIT_BIN)
 
@@ -126,8 +139,7 @@ asan: deps
 
 valgrind: deps
 	@$(MAKE) --no-print-directory tests
-	@RELAYCTL=$(CURDIR)/$(BIN) RELAYCTL_WRAP='valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect' \
-	    sh tests/run.sh $(UNIT_BIN)
+	@RELAYCTL=$(CURDIR)/$(BIN) RELAYCTL_VALGRIND=1 sh tests/run.sh $(UNIT_BIN)
 
 install: $(BIN)
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \

@@ -17,6 +17,13 @@ export RELAYCTL
 export RELAYCTL_WRAP="${RELAYCTL_WRAP:-}"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/relayctl-tests.XXXXXX")
+
+# RELAYCTL_VALGRIND=1: everything under valgrind, each process's report in
+# its own log; a test may not look at stderr, so non-empty logs fail here.
+if [ "${RELAYCTL_VALGRIND:-}" = 1 ]; then
+	mkdir -p "$work/valgrind"
+	RELAYCTL_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect --log-file=$work/valgrind/%p.log"
+fi
 export RELAYCTL_SANDBOX_REGISTRY="$work/sandboxes"
 : >"$RELAYCTL_SANDBOX_REGISTRY"
 cleanup() {
@@ -68,6 +75,15 @@ live=0
 while IFS= read -r d; do
 	[ -d "$d" ] && live=$((live + 1))
 done <"$RELAYCTL_SANDBOX_REGISTRY"
+if [ -d "$work/valgrind" ]; then
+	for f in "$work"/valgrind/*.log; do
+		[ -s "$f" ] || continue
+		echo "not ok - valgrind reported errors:"
+		sed 's/^/# /' "$f"
+		failed=$((failed + 1))
+	done
+fi
+
 if [ "$live" -gt 0 ]; then
 	echo "not ok - $live of $left Postfix sandboxes were left behind by the tests (stopped now)"
 	failed=$((failed + 1))

@@ -14,20 +14,34 @@ EX_USAGE=64
 	[[ $stderr == *"commands:"* ]]
 }
 
+# commands - the command names from help --json; fails when there are none
+commands() {
+	local names
+	names=$(relayctl help --json | "$PYTHON" -c 'import json,sys; print(" ".join(c["name"] for c in json.load(sys.stdin)["commands"]))')
+	[ -n "$names" ] || { echo "help --json listed no commands" >&2; return 1; }
+	echo "$names"
+}
+
 @test "cli: --help and -h print the usage with every command on stdout" {
+	cmds=$(commands)
 	for h in --help -h; do
 		run --separate-stderr relayctl $h
 		[ "$status" -eq 0 ]
 		[ -z "$stderr" ]
 		[[ $output == "usage: relayctl "* ]]
-		for c in $(relayctl help --json | "$PYTHON" -c 'import json,sys; print(" ".join(c["name"] for c in json.load(sys.stdin)["commands"]))'); do
+		for c in $cmds; do
 			[[ $output == *"  $c "* ]]
 		done
 	done
 }
 
 @test "cli: relayctl help equals relayctl --help" {
-	[ "$(relayctl help)" = "$(relayctl --help)" ]
+	run relayctl help
+	[ "$status" -eq 0 ]
+	a=$output
+	run relayctl --help
+	[ "$status" -eq 0 ]
+	[ "$output" = "$a" ]
 }
 
 @test "cli: --version, -V and the version command agree" {
@@ -50,7 +64,8 @@ assert d["relayctl"] and d["jansson"], d'
 }
 
 @test "cli: help CMD and CMD --help print the same help for every command" {
-	for c in $(relayctl help --json | "$PYTHON" -c 'import json,sys; print(" ".join(c["name"] for c in json.load(sys.stdin)["commands"]))'); do
+	cmds=$(commands)
+	for c in $cmds; do
 		run --separate-stderr relayctl help "$c"
 		[ "$status" -eq 0 ]
 		[[ $output == "usage: relayctl $c"* ]]

@@ -16,8 +16,19 @@ etc_postfix_sum() {
 	fi
 }
 
+# masters - the live Postfix master processes that are not our sandboxes
+masters() {
+	local pid
+	for pid in $(pgrep -x master); do
+		proc_alive "$pid" || continue	# stopped, waiting for init to reap it
+		tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "-c ${TMPDIR:-/tmp}/relayctl-sandbox\." ||
+			echo "$pid"
+	done
+}
+
 setup_file() {
 	etc_postfix_sum >"$BATS_FILE_TMPDIR/etc-postfix.before"
+	masters >"$BATS_FILE_TMPDIR/masters.before"
 	SB=$(sandbox_start --tls --wrapper)
 	echo "$SB" >"$BATS_FILE_TMPDIR/sandbox"
 }
@@ -163,6 +174,32 @@ setup() {
 	sandbox_stop "$b"
 }
 
+@test "sandbox: stop never kills a process that is not its master" {
+	# A stale sandbox.env naming a PID that is now someone else's.
+	setsid sleep 300 </dev/null >/dev/null 2>&1 3>&- &
+	victim=$!
+	fake=$(mktemp -d "${TMPDIR:-/tmp}/relayctl-sandbox.XXXXXX")
+	mkdir -p "$fake/etc" && : >"$fake/etc/main.cf"
+	printf 'SANDBOX_PID=%s\nSANDBOX_KEEP=0\n' "$victim" >"$fake/sandbox.env"
+	run bash "$LIB/sandbox.sh" stop "$fake"
+	alive=0; proc_alive "$victim" && alive=1
+	kill "$victim" 2>/dev/null || true
+	[ "$alive" -eq 1 ]
+	[ ! -e "$fake" ]
+}
+
+@test "sandbox: stop-all goes on past a broken entry" {
+	broken=$(mktemp -d "${TMPDIR:-/tmp}/relayctl-sandbox.XXXXXX")
+	d=$(sandbox_start --no-auth)
+	pid=$(. "$d/sandbox.env"; echo "$SANDBOX_PID")
+	printf '%s\n%s\n' "$broken" "$d" >"$BATS_TEST_TMPDIR/registry"
+	run bash "$LIB/sandbox.sh" stop-all "$BATS_TEST_TMPDIR/registry"
+	rmdir "$broken" 2>/dev/null || true
+	[ "$status" -eq 0 ]
+	run ! proc_alive "$pid"
+	[ ! -e "$d" ]
+}
+
 @test "sandbox: stop ends exactly its own processes and removes its directory" {
 	mine=$SANDBOX_PID myport=$SANDBOX_PORT	# this file's instance
 	d=$(sandbox_start --no-auth)
@@ -173,7 +210,7 @@ setup() {
 	kids=$(ps -o pid= -s "$pid" | wc -l)
 	[ "$kids" -ge 3 ]	# master, smtpd and at least one more
 	sandbox_stop "$d"
-	! proc_alive "$pid"
+	run ! proc_alive "$pid"
 	[ -z "$(ps -o stat= -s "$pid" | grep -v '^Z')" ]
 	[ ! -e "$d" ]
 	# The file's own instance is untouched.
@@ -192,6 +229,10 @@ setup() {
 	[[ $output == *"unknown start option '--frob'"* ]]
 	run bash "$LIB/sandbox.sh" start --set novalue
 	[[ $output == *"expected NAME=VALUE"* ]]
+	# A failure after the directory exists: a main.cf Postfix rejects.
+	run bash "$LIB/sandbox.sh" start --no-auth --set 'mynetworks=${x'
+	[ "$status" -ne 0 ]
+	[[ $output == *"does not parse"* ]]
 	after=$(ls -d "${TMPDIR:-/tmp}"/relayctl-sandbox.* 2>/dev/null | wc -l)
 	[ "$before" -eq "$after" ]
 }
@@ -208,14 +249,12 @@ setup() {
 	[[ $output == *"only loopback addresses"* ]]
 	run smtpc --port "$SANDBOX_PORT" --source 192.0.2.1
 	[[ $output == *"only loopback addresses"* ]]
-	! grep -q "DATA\|BDAT" "$SANDBOX_DIR/maillog"
+	run ! grep -q "DATA\|BDAT" "$SANDBOX_DIR/maillog"
 }
 
 @test "harness: /etc/postfix untouched and no system Postfix started" {
 	[ "$(etc_postfix_sum)" = "$(cat "$BATS_FILE_TMPDIR/etc-postfix.before")" ]
-	# Every Postfix master on the machine is one of our sandboxes.
-	for pid in $(pgrep -x master); do
-		proc_alive "$pid" || continue	# stopped, waiting for init to reap it
-		tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "-c ${TMPDIR:-/tmp}/relayctl-sandbox\."
-	done
+	# No Postfix master appeared that is not one of our sandboxes (one
+	# that ran before, on a real mail server, is not ours to judge).
+	[ "$(masters)" = "$(cat "$BATS_FILE_TMPDIR/masters.before")" ]
 }

@@ -20,9 +20,24 @@ d[\"commands\"].append({\"name\": \"frob\", \"synopsis\": \"\", \"summary\": \"x
 print(json.dumps(d))" | "$1" "$2/tests/lib/doccheck.py" "$2"' "$RELAYCTL" "$PYTHON" "$ROOT"
 	[ "$status" -eq 1 ]
 	[[ $output == *"man/relayctl.8: command 'frob' is missing"* ]]
-	[[ $output == *"completions/relayctl.bash: option '--zap' (frob) is missing"* ]]
+	[[ $output == *"completions/relayctl.bash: command 'frob' is missing"* ]]
 	[[ $output == *"completions/_relayctl: command 'frob' is missing"* ]]
 	[[ $output == *"completions/relayctl.fish: command 'frob' is missing"* ]]
+	[[ $output == *"completions/relayctl.fish: option '--zap' of 'frob' is missing"* ]]
+}
+
+@test "docs: the check finds an option missing from one command's section" {
+	# version --json removed from the man page's version entry only.
+	cp -r "$ROOT/man" "$ROOT/completions" "$BATS_TEST_TMPDIR/"
+	sed -i '/^\.It Cm version/,/^\.El/{/^\.It Fl -json/d}' "$BATS_TEST_TMPDIR/man/relayctl.8"
+	sed -i 's/complete -c relayctl -n "__fish_seen_subcommand_from version" -l json.*//' \
+		"$BATS_TEST_TMPDIR/completions/relayctl.fish"
+	run bash -c '"$0" help --json | "$1" "$2/tests/lib/doccheck.py" "$3"' \
+		"$RELAYCTL" "$PYTHON" "$ROOT" "$BATS_TEST_TMPDIR"
+	[ "$status" -eq 1 ]
+	[[ $output == *"man/relayctl.8: option '--json' of 'version' is missing"* ]]
+	[[ $output == *"completions/relayctl.fish: option '--json' of 'version' is missing"* ]]
+	[[ $output != *"bash"* ]]
 }
 
 @test "docs: the man page formats without a warning" {

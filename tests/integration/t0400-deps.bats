@@ -44,3 +44,36 @@ stub_path() {
 	[ "$status" -eq 2 ]
 	[[ $stderr == *"unknown set 'everything'"* ]]
 }
+
+# root_stubs MISSING - stubs for a root install: apt-get, debconf and
+# systemctl only log their calls to $BATS_TEST_TMPDIR/calls
+root_stubs() {
+	local dir=$BATS_TEST_TMPDIR/stub
+	stub_path "$1" 0 >/dev/null
+	for c in apt-get debconf-set-selections systemctl; do
+		printf '#!/bin/sh\necho "%s $*" >>"%s/calls"\n' "$c" "$BATS_TEST_TMPDIR" >"$dir/$c"
+		chmod +x "$dir/$c"
+	done
+	mkdir -p "$BATS_TEST_TMPDIR/systemd"
+	echo "$dir:$PATH"
+}
+
+@test "deps: as root, installs only what is missing and leaves a running Postfix alone" {
+	p=$(root_stubs libcmocka-dev)
+	run --separate-stderr env PATH="$p" RELAYCTL_POLICY_RC="$BATS_TEST_TMPDIR/policy-rc.d" \
+		RELAYCTL_SYSTEMD_DIR="$BATS_TEST_TMPDIR/systemd" sh "$ROOT/mk/deps.sh" check
+	[ "$status" -eq 0 ]
+	grep -q "^apt-get install -y -qq --no-install-recommends libcmocka-dev$" "$BATS_TEST_TMPDIR/calls"
+	run ! grep -q "systemctl\|debconf" "$BATS_TEST_TMPDIR/calls"
+	[ ! -e "$BATS_TEST_TMPDIR/policy-rc.d" ]	# made for the install, then removed
+}
+
+@test "deps: as root, a new Postfix is preseeded and never left enabled" {
+	p=$(root_stubs postfix)
+	run --separate-stderr env PATH="$p" RELAYCTL_POLICY_RC="$BATS_TEST_TMPDIR/policy-rc.d" \
+		RELAYCTL_SYSTEMD_DIR="$BATS_TEST_TMPDIR/systemd" sh "$ROOT/mk/deps.sh" check
+	[ "$status" -eq 0 ]
+	grep -q "^apt-get install -y -qq --no-install-recommends postfix$" "$BATS_TEST_TMPDIR/calls"
+	grep -q "^systemctl disable --now postfix.service$" "$BATS_TEST_TMPDIR/calls"
+	[ ! -e "$BATS_TEST_TMPDIR/policy-rc.d" ]
+}

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """doccheck.py - the command table (relayctl help --json on stdin) against
-the man page and the completions, both ways.  Prints every mismatch and
-exits 1 if there is one.
+the man page and the completions, both ways, option by option within each
+command's own section.  Prints every mismatch; exits 1 if there is one.
 
 usage: relayctl help --json | doccheck.py ROOT
 """
@@ -12,10 +12,7 @@ import sys
 root = sys.argv[1]
 table = json.load(sys.stdin)
 commands = {c["name"]: c for c in table["commands"]}
-options = {"help"}  # --help exists for everything
-for c in table["commands"] + [table["global"]]:
-    options.update(o["name"] for o in c["options"])
-
+glob = table["global"]
 problems = []
 
 
@@ -24,44 +21,76 @@ def read(path):
         return f.read()
 
 
-def check(name, text, cmd_pat, opt_pat, found_opts):
-    for c in commands:
-        if not re.search(cmd_pat % re.escape(c), text, re.M):
-            problems.append("%s: command '%s' is missing" % (name, c))
-    for c in table["commands"] + [table["global"]]:
-        for o in c["options"]:
-            if not re.search(opt_pat % re.escape(o["name"]), text, re.M):
-                problems.append("%s: option '--%s' (%s) is missing" % (name, o["name"], c["name"]))
-    for o in sorted(set(found_opts) - options):
-        problems.append("%s: option '--%s' is not in the command table" % (name, o))
+def opts_of(c):
+    return {o["name"] for o in c["options"]}
+
+
+def compare(doc, where, want, text, pattern):
+    """every option in WANT appears in TEXT, and TEXT names no other"""
+    found = set(re.findall(pattern, text)) - {"help"}
+    for o in sorted(want - found):
+        problems.append("%s: option '--%s' of %s is missing" % (doc, o, where))
+    for o in sorted(found - want):
+        problems.append("%s: option '--%s' in %s is not in the command table" % (doc, o, where))
+
+
+def section(text, start, end):
+    """TEXT from the first match of START to the next match of END"""
+    m = re.search(start, text, re.M)
+    if not m:
+        return None
+    nl = text.find("\n", m.end())
+    rest = text[nl + 1:] if nl >= 0 else ""
+    e = re.search(end, rest, re.M)
+    return rest[:e.start()] if e else rest
+
+
+def check(doc, text, cmd_start, cmd_end, opt_pat, global_text):
+    for name, c in commands.items():
+        sec = section(text, cmd_start % re.escape(name), cmd_end)
+        if sec is None:
+            problems.append("%s: command '%s' is missing" % (doc, name))
+            continue
+        compare(doc, "'%s'" % name, opts_of(c), sec, opt_pat)
+    compare(doc, "the global options", opts_of(glob), global_text, opt_pat)
 
 
 man = read("man/relayctl.8")
-check("man/relayctl.8", man, r"^\.It Cm %s\b", r"Fl -%s\b", re.findall(r"Fl -([a-z][a-z0-9-]*)", man))
-# Every command in the SYNOPSIS, too.
+check("man/relayctl.8", man, r"^\.It Cm %s\b", r"^\.It Cm |^\.Sh ", r"Fl -([a-z][a-z0-9-]*)",
+      section(man, r"^\.Sh DESCRIPTION", r"^\.Sh ") or "")
 for c in commands:
     if not re.search(r"^\.Cm %s$" % re.escape(c), man, re.M):
         problems.append("man/relayctl.8: command '%s' is not in the SYNOPSIS" % c)
-# ...and every command of the man page is in the table.
 for c in re.findall(r"^\.It Cm ([a-z-]+)", man, re.M):
     if c not in commands:
         problems.append("man/relayctl.8: command '%s' is not in the command table" % c)
 
 bash = read("completions/relayctl.bash")
-check("completions/relayctl.bash", bash, r"commands=\"[^\"]*\b%s\b", r"--%s\b",
-      re.findall(r"--([a-z][a-z0-9-]*)", bash))
+m = re.search(r'global_opts="([^"]*)"', bash)
+check("completions/relayctl.bash", bash, r"^\s*%s\)", r";;", r"--([a-z][a-z0-9-]*)", m.group(1) if m else "")
 m = re.search(r'commands="([^"]*)"', bash)
-if m and set(m.group(1).split()) != set(commands):
-    problems.append("completions/relayctl.bash: commands %s != table %s" % (sorted(m.group(1).split()), sorted(commands)))
+if not m or set(m.group(1).split()) != set(commands):
+    problems.append("completions/relayctl.bash: its commands differ from the table %s" % sorted(commands))
 
 zsh = read("completions/_relayctl")
-check("completions/_relayctl", zsh, r"'%s:", r"--%s\b", re.findall(r"--([a-z][a-z0-9-]*)", zsh))
+check("completions/_relayctl", zsh, r"^\s*%s\)", r";;", r"--([a-z][a-z0-9-]*)",
+      section(zsh, r"_arguments -C", r"&& return") or "")
+for c in commands:
+    if not re.search(r"'%s:" % re.escape(c), zsh):
+        problems.append("completions/_relayctl: command '%s' is not described" % c)
 
 fish = read("completions/relayctl.fish")
-check("completions/relayctl.fish", fish, r"-a %s\b", r"-l %s\b", re.findall(r"(?<!set )-l ([a-z][a-z0-9-]*)", fish))
+for name, c in commands.items():
+    lines = "\n".join(l for l in fish.splitlines()
+                      if re.search(r"__fish_seen_subcommand_from %s\"" % re.escape(name), l))
+    if not re.search(r"-a %s\b" % re.escape(name), fish):
+        problems.append("completions/relayctl.fish: command '%s' is missing" % name)
+    compare("completions/relayctl.fish", "'%s'" % name, opts_of(c), lines, r"-l ([a-z][a-z0-9-]*)")
+glines = "\n".join(l for l in fish.splitlines() if "not __fish_seen_subcommand_from" in l)
+compare("completions/relayctl.fish", "the global options", opts_of(glob), glines, r"-l ([a-z][a-z0-9-]*)")
 m = re.search(r"set -l commands (.*)", fish)
-if m and set(m.group(1).split()) != set(commands):
-    problems.append("completions/relayctl.fish: commands %s != table %s" % (sorted(m.group(1).split()), sorted(commands)))
+if not m or set(m.group(1).split()) != set(commands):
+    problems.append("completions/relayctl.fish: its commands differ from the table %s" % sorted(commands))
 
 for p in problems:
     print(p)

@@ -88,6 +88,9 @@ cmd_start() {
 
 	local dir
 	dir=$(mktemp -d "${TMPDIR:-/tmp}/relayctl-sandbox.XXXXXX")
+	# Until the instance answers, any failure takes it all down again.
+	# shellcheck disable=SC2064
+	trap "cmd_stop '$dir' >/dev/null 2>&1 || rm -rf -- '$dir'" EXIT
 	# Postfix daemons run as the postfix user once started: they must be
 	# able to reach the SASL database and the log below this directory.
 	chmod 755 "$dir"
@@ -127,6 +130,9 @@ cmd_start() {
 		echo "default_transport = error:5.7.1 relayctl test sandbox delivers nothing"
 		echo "relay_transport = error:5.7.1 relayctl test sandbox delivers nothing"
 		echo "biff = no"
+		# No DNS: tests talk to loopback only, and a PTR query would
+		# leave the machine (and stall an offline CI).
+		echo "smtpd_peername_lookup = no"
 		echo "smtpd_banner = \$myhostname ESMTP relayctl-sandbox"
 		if [ -n "$mechs" ]; then
 			echo "smtpd_sasl_auth_enable = yes"
@@ -224,7 +230,6 @@ EOF
 	MAIL_CONFIG="$dir/etc" setsid "$daemon_dir/master" -c "$dir/etc" -d \
 		</dev/null >>"$dir/master.out" 2>&1 3>&- &
 	local pid=$!
-
 	{
 		echo "SANDBOX_DIR=$dir"
 		echo "SANDBOX_CONFIG_DIR=$dir/etc"
@@ -238,13 +243,15 @@ EOF
 		echo "SANDBOX_MECHS='$mechs'"
 		echo "SANDBOX_KEEP=$keep"
 	} >"$dir/sandbox.env"
+	chmod 600 "$dir/sandbox.env"	# it holds the test password
+
 
 	if ! wait_banner "$port" "$pid" || { [ -n "$tls_port" ] && ! wait_banner_tls "$tls_port" "$pid"; }; then
 		echo "sandbox.sh: Postfix did not start on 127.0.0.1:$port; its output:" >&2
 		tail -n 20 "$dir/master.out" "$dir/maillog" >&2 2>/dev/null || true
-		cmd_stop "$dir" >/dev/null 2>&1 || true
-		exit 1
+		exit 1	# the EXIT trap stops it
 	fi
+	trap - EXIT
 	echo "$dir"
 }
 
@@ -271,7 +278,15 @@ alive() {
 cmd_stop() {
 	local dir=${1:-}
 	[ -n "$dir" ] || die "stop needs the instance directory"
-	[ -f "$dir/sandbox.env" ] || die "'$dir' is not a sandbox directory"
+	if [ ! -f "$dir/sandbox.env" ]; then
+		# A start that died before writing it left only files behind.
+		if [ -f "$dir/etc/main.cf" ] && [[ $(basename "$dir") == relayctl-sandbox.* ]]; then
+			rm -rf -- "$dir"
+			return 0
+		fi
+		echo "sandbox.sh: '$dir' is not a sandbox directory" >&2
+		return 1
+	fi
 	local SANDBOX_PID="" SANDBOX_KEEP=0
 	# shellcheck disable=SC1091
 	. <(grep -E '^SANDBOX_(PID|KEEP)=' "$dir/sandbox.env")
@@ -285,14 +300,14 @@ cmd_stop() {
 				sleep 0.05
 			done
 			alive "$pid" && kill -KILL "$pid" 2>/dev/null
+			# Children left in its session (master normally takes
+			# them along).  Zombies only wait for init to reap them.
+			pkill -KILL -s "$pid" 2>/dev/null || true
+			for i in $(seq 1 40); do
+				ps -o stat= -s "$pid" 2>/dev/null | grep -qv '^Z' || break
+				sleep 0.05
+			done
 		fi
-		# Children left in its session (master normally takes them along).
-		# Zombies only wait for init to reap them.
-		pkill -KILL -s "$pid" 2>/dev/null || true
-		for i in $(seq 1 40); do
-			ps -o stat= -s "$pid" 2>/dev/null | grep -qv '^Z' || break
-			sleep 0.05
-		done
 	fi
 	if [ "$SANDBOX_KEEP" = 1 ]; then
 		echo "sandbox.sh: kept $dir" >&2
@@ -306,7 +321,9 @@ cmd_stop_all() {
 	[ -n "$file" ] || die "stop-all needs the registry file"
 	[ -f "$file" ] || return 0
 	while IFS= read -r d; do
-		[ -n "$d" ] && [ -d "$d" ] && cmd_stop "$d"
+		if [ -n "$d" ] && [ -d "$d" ]; then
+			cmd_stop "$d" || true
+		fi
 	done <"$file"
 	return 0
 }
