@@ -21,6 +21,12 @@ enum relay_err {
 	RELAY_ERR_COUNT		/* number of codes; not an error */
 };
 
+/* What went wrong, in words naming the file, line or host: filled by core
+ * functions that take one, printed by cli/output. */
+struct relay_diag {
+	char msg[512];
+};
+
 /*
  * relay_strerror - a short lower-case description of ERR, without a final
  * period, e.g. "connection failed".  Never NULL: a code out of range gives
