@@ -57,7 +57,7 @@ CLI_OBJ  = $(CLI_SRC:%.c=$(B)/%.o)
 CLI_LIB_OBJ = $(filter-out $(B)/cli/main.o,$(CLI_OBJ))
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all check check-run tests demo asan valgrind install uninstall \
+.PHONY: all check check-run tests demo asan valgrind install uninstall completions \
 	clean deps pkgcheck testpkgcheck FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -140,6 +140,10 @@ asan: deps
 valgrind: deps
 	@$(MAKE) --no-print-directory tests
 	@RELAYCTL=$(CURDIR)/$(BIN) RELAYCTL_VALGRIND=1 sh tests/run.sh $(UNIT_BIN)
+
+# The completions are written from the command table; commit the result.
+completions: $(BIN)
+	./$(BIN) help --json | python3 mk/completions.py completions
 
 install: $(BIN)
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \

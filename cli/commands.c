@@ -10,12 +10,13 @@
 
 static const struct opt_spec global_opts[] = {
 	{ "version", 'V', NULL, "print the version and exit" },
+	CONFIG_OPTS,
 	{ 0 }
 };
 
 /* The options before the command; not a command itself. */
 static const struct command global = {
-	"relayctl", NULL, "[--version] [--help] COMMAND [ARGS]",
+	"relayctl", NULL, "[--version] [--help] [--config-dir DIR] [--json] COMMAND [ARGS]",
 	"keep a mail server from becoming an open relay",
 	global_opts, "relayctl --version"
 };
@@ -31,11 +32,64 @@ static const struct opt_spec version_opts[] = {
 	{ 0 }
 };
 
+/* Options of the commands that change the configuration. */
+#define WRITE_OPTS \
+	{ "dry-run", 'n', NULL, "show the change as a diff; write nothing" }, \
+	{ "no-reload", OPT_LONG_ONLY + 10, NULL, \
+	  "write the file but do not reload Postfix" }, \
+	{ "reload-cmd", OPT_LONG_ONLY + 11, "CMD", \
+	  "reload with CMD (run by /bin/sh) instead of 'postfix -c DIR reload'" }, \
+	{ "yes", 'y', NULL, "do not ask before writing on a terminal" }
+
+static const struct opt_spec enable_opts[] = {
+	{ "allow", 'a', "CIDR",
+	  "an IPv4 or IPv6 network that relays without AUTH (phases 2 and 3; "
+	  "repeatable)" },
+	{ "plaintext-after-tls", OPT_LONG_ONLY + 1, NULL,
+	  "phase 3: offer PLAIN and LOGIN only after STARTTLS" },
+	WRITE_OPTS,
+	CONFIG_OPTS,
+	{ 0 }
+};
+
+static const struct opt_spec allow_opts[] = {
+	WRITE_OPTS,
+	CONFIG_OPTS,
+	{ 0 }
+};
+
+static const struct opt_spec status_opts[] = {
+	CONFIG_OPTS,
+	{ 0 }
+};
+
+static const struct opt_spec rollback_opts[] = {
+	{ "list", 'l', NULL, "list the backups, newest first" },
+	WRITE_OPTS,
+	CONFIG_OPTS,
+	{ 0 }
+};
+
 /* Sorted by name: commands_find() relies on it, and a unit test checks. */
 static const struct command commands[] = {
+	{ "allow", cmd_allow, "add|del|list [CIDR...] [options]",
+	  "change or show the allow list of phases 2 and 3, nothing else",
+	  allow_opts, "relayctl allow add 198.51.100.0/24" },
+	{ "enable-phase", cmd_enable_phase, "N [--allow CIDR]... [options]",
+	  "put the server in relay phase N (0, 1, 2 or 3), safely",
+	  enable_opts, "relayctl enable-phase 2 --allow 192.0.2.0/24" },
 	{ "help", cmd_help, "[--json] [COMMAND]",
 	  "show the commands, or the help of one command",
 	  help_opts, "relayctl help version" },
+	{ "lint", cmd_lint, "[options]",
+	  "list the relay risks of the configuration, each with a fix",
+	  status_opts, "relayctl lint --config-dir /etc/postfix" },
+	{ "rollback", cmd_rollback, "[--list] [BACKUP] [options]",
+	  "restore the configuration from the last (or a chosen) backup",
+	  rollback_opts, "relayctl rollback --list" },
+	{ "status", cmd_status, "[options]",
+	  "tell which phase the configuration is in, and why",
+	  status_opts, "relayctl status --json" },
 	{ "version", cmd_version, "[--json]",
 	  "print the version of relayctl",
 	  version_opts, "relayctl version --json" },
@@ -115,6 +169,22 @@ void commands_help(const struct command *cmd, FILE *fp)
 	}
 	fprintf(fp, "  %-24s %s\n\nexample:\n  %s\n", "-h, --help",
 	    "show this help", cmd->example);
+}
+
+int cli_common(struct cli *cli, int c, const char *arg)
+{
+	switch (c) {
+	case OPT_CONFIG_DIR:
+		cli->config_dir = arg;
+		return 1;
+	case OPT_JSON:
+		cli->json = 1;
+		return 1;
+	case OPT_PF_VERSION:
+		cli->pf_version = arg;
+		return 1;
+	}
+	return 0;
 }
 
 int opt_status(struct cli *cli, struct opt_state *st, int c)

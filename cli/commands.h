@@ -25,9 +25,14 @@ enum {
 	EXIT_WARNING = 1,
 	EXIT_CRITICAL = 2,
 	EXIT_UNKNOWN = 3,
-	EXIT_USAGE = 64,	/* bad command line */
+	EXIT_USAGE = 64,	/* bad command line, or a refused policy */
+	EXIT_DATAERR = 65,	/* a configuration file does not parse */
+	EXIT_NOINPUT = 66,	/* a configuration file or directory is missing */
 	EXIT_SOFTWARE = 70,	/* internal error */
-	EXIT_IOERR = 74		/* could not write the output */
+	EXIT_CANTCREAT = 73,	/* the configuration could not be written */
+	EXIT_IOERR = 74,	/* could not write the output */
+	EXIT_TEMPFAIL = 75,	/* locked by another run, or the reload failed */
+	EXIT_CONFIG = 78	/* the configuration cannot be managed as asked */
 };
 
 /* One option of a command.  key is the short option character, or a value
@@ -40,6 +45,15 @@ struct opt_spec {
 };
 
 #define OPT_LONG_ONLY 256	/* first key value for long-only options */
+
+/* Options every configuration command takes, after or before its name. */
+enum { OPT_JSON = 300, OPT_CONFIG_DIR = 'c', OPT_PF_VERSION = 301 };
+#define CONFIG_OPTS \
+	{ "config-dir", OPT_CONFIG_DIR, "DIR", \
+	  "the Postfix configuration directory (default /etc/postfix)" }, \
+	{ "json", OPT_JSON, NULL, "print the result as JSON" }, \
+	{ "postfix-version", OPT_PF_VERSION, "VERSION", \
+	  "the Postfix version, when postconf cannot tell it" }
 
 struct cli;
 
@@ -55,7 +69,16 @@ struct command {
 /* The state of one invocation, shared by the handlers. */
 struct cli {
 	const struct command *cmd;	/* the command being run */
+	const char *config_dir;		/* --config-dir, default /etc/postfix */
+	const char *pf_version;		/* --postfix-version, or NULL */
+	int json;			/* --json */
 };
+
+/*
+ * cli_common - take one of the CONFIG_OPTS (key C, argument ARG) into
+ * CLI; 1 when C was one of them.
+ */
+int cli_common(struct cli *cli, int c, const char *arg);
 
 /* commands_global - the options that come before the command name, as a
  * pseudo-command "relayctl" (its run is NULL). */
@@ -90,7 +113,12 @@ struct opt_state;
 int opt_status(struct cli *cli, struct opt_state *st, int c);
 
 /* The handlers. */
+int cmd_allow(struct cli *, int argc, char **argv);
+int cmd_enable_phase(struct cli *, int argc, char **argv);
 int cmd_help(struct cli *, int argc, char **argv);
+int cmd_lint(struct cli *, int argc, char **argv);
+int cmd_rollback(struct cli *, int argc, char **argv);
+int cmd_status(struct cli *, int argc, char **argv);
 int cmd_version(struct cli *, int argc, char **argv);
 
 #endif

@@ -19,7 +19,7 @@ static void bug_report(const char *file, int line, const char *msg)
 
 int main(int argc, char **argv)
 {
-	struct cli cli = { commands_global() };
+	struct cli cli = { commands_global(), "/etc/postfix", NULL, 0 };
 	struct opt_state st;
 	int c;
 
@@ -33,6 +33,7 @@ int main(int argc, char **argv)
 			printf("relayctl %s\n", RELAYCTL_VERSION);
 			return out_finish(EXIT_OK);
 		}
+		cli_common(&cli, c, st.arg);
 	}
 	if (c == OPT_HELP) {
 		commands_usage(stdout);

@@ -94,7 +94,7 @@ for c in d["commands"] + [d["global"]]:
         assert k in c, (c, k)
     for o in c["options"]:
         assert o["name"] and o["help"], o
-assert [o["name"] for o in d["global"]["options"]] == ["version"]'
+assert [o["name"] for o in d["global"]["options"]] == ["version", "config-dir", "json", "postfix-version"]'
 	run relayctl help --json version
 	[ "$status" -eq 0 ]
 	echo "$output" | "$PYTHON" -c 'import json,sys; assert json.load(sys.stdin)["name"] == "version"'

@@ -82,7 +82,7 @@ for c in commands:
 fish = read("completions/relayctl.fish")
 for name, c in commands.items():
     lines = "\n".join(l for l in fish.splitlines()
-                      if re.search(r"__fish_seen_subcommand_from %s\"" % re.escape(name), l))
+                      if re.search(r"__fish_seen_subcommand_from %s['\"]" % re.escape(name), l))
     if not re.search(r"-a %s\b" % re.escape(name), fish):
         problems.append("completions/relayctl.fish: command '%s' is missing" % name)
     compare("completions/relayctl.fish", "'%s'" % name, opts_of(c), lines, r"-l ([a-z][a-z0-9-]*)")
