@@ -15,6 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -791,17 +795,45 @@ static const char *pf_main_file(const struct backend *pf)
 	return pf->main_path;
 }
 
-/* is_self - a network of the server itself: loopback, also as an
- * IPv4-mapped IPv6 prefix */
+/* is_own_addr - C is one address of this machine's interfaces */
+static int is_own_addr(const struct cidr *c)
+{
+	struct ifaddrs *ifa, *i;
+	int own = 0;
+
+	if (c->prefix != (c->family == AF_INET ? 32u : 128u) ||
+	    getifaddrs(&ifa) != 0)
+		return 0;
+	for (i = ifa; i != NULL && !own; i = i->ifa_next) {
+		if (i->ifa_addr == NULL || i->ifa_addr->sa_family != c->family)
+			continue;
+		if (c->family == AF_INET)
+			own = memcmp(&((struct sockaddr_in *)(void *)i->ifa_addr)->sin_addr,
+			    c->addr, 4) == 0;
+		else
+			own = memcmp(&((struct sockaddr_in6 *)(void *)i->ifa_addr)->sin6_addr,
+			    c->addr, 16) == 0;
+	}
+	freeifaddrs(ifa);
+	return own;
+}
+
+/* is_self - a network of the server itself: the loopback networks as
+ * Postfix writes them (127.0.0.0/8, [::1]/128, [::ffff:127.0.0.0]/104) or
+ * one of this machine's own addresses.  Other loopback prefixes, such as
+ * 127.0.0.77/32, are allowed networks like any other. */
 static int is_self(const struct cidr *c)
 {
-	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	    0xff, 0xff };
+	static const uint8_t mapped[13] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	    0xff, 0xff, 127 };
 
-	if (cidr_is_loopback(c))
+	if (c->family == AF_INET)
+		return (c->prefix == 8 && c->addr[0] == 127) || is_own_addr(c);
+	if (c->prefix == 128 && cidr_is_loopback(c))
 		return 1;
-	return c->family != 2 /* AF_INET */ && c->prefix >= 104 &&
-	    memcmp(c->addr, mapped, 12) == 0 && c->addr[12] == 127;
+	if (c->prefix == 104 && memcmp(c->addr, mapped, 13) == 0)
+		return 1;
+	return is_own_addr(c);
 }
 
 struct nets {
