@@ -185,8 +185,8 @@ static enum relay_err add_entry(struct maincf *cf, size_t *cap,
 /* parse_entries - group physical lines into logical lines, then entries */
 static enum relay_err parse_entries(struct maincf *cf, struct maincf_diag *diag)
 {
-	size_t i, first = 0, last = 0, ecap = 0, blen = 0, bcap = 0;
-	char *buf = NULL, *nb;
+	size_t i, k, first = 0, last = 0, ecap = 0, blen = 0, bcap = 0;
+	char *buf = NULL, *nb, c;
 	int open = 0, orphan = 0, kind;
 	enum relay_err err = RELAY_OK;
 	const struct line *l;
@@ -223,8 +223,13 @@ static enum relay_err parse_entries(struct maincf *cf, struct maincf_diag *diag)
 			}
 			buf = nb;
 		}
-		memcpy(buf + blen, cf->data + l->off, l->len);
-		blen += l->len;
+		/* A CR that does not end the line is whitespace to Postfix;
+		 * as a space it keeps values free of CR, so that what
+		 * maincf_get() returns can be given to maincf_set(). */
+		for (k = 0; k < l->len; k++) {
+			c = cf->data[l->off + k];
+			buf[blen++] = c == '\r' ? ' ' : c;
+		}
 		if (kind == 1)
 			first = i;
 		last = i;

@@ -67,9 +67,11 @@ const struct maincf_warning *maincf_warnings(const struct maincf *cf,
  * assignment in place (its continuation lines go; comment and blank lines
  * inside it stay), or appends it after the file's end, with other new
  * names, in the order they were first set.  Setting a name to the value it
- * already has stages nothing.  RELAY_EINVAL for a bad name (not
- * [A-Za-z0-9_]) or a value with CR, LF or NUL.  Staged values are visible
- * to maincf_get().
+ * already has stages nothing, and setting it back to that value unstages
+ * it.  VALUE is trimmed as postconf -e trims it.  RELAY_EINVAL for a bad
+ * name (not [A-Za-z0-9_]) or a value with CR, LF or NUL.  Staged values
+ * are visible to maincf_get().  Parsed values never contain CR: a CR that
+ * does not end a line reads as a space, as Postfix treats it.
  */
 enum relay_err maincf_set(struct maincf *cf, const char *name,
     const char *value);
@@ -80,7 +82,9 @@ size_t maincf_changed(const struct maincf *cf);
 /*
  * maincf_render - the file with the staged edits, in a malloc'd buffer
  * (*OUT, *LEN bytes, NUL-terminated).  Lines end as the lines they replace
- * did; appended lines end as the file's first line does.
+ * did (a multi-line entry whose last line had no line end gets one);
+ * appended lines end as the file's first line does, after a line end added
+ * to a file that lacked a final one.
  */
 enum relay_err maincf_render(const struct maincf *cf, char **out, size_t *len);
 

@@ -30,9 +30,13 @@ struct mastercf;
 
 /*
  * mastercf_parse - parse LEN bytes of DATA as master.cf (logical lines as
- * in main.cf; eight or more fields; "-o name=value", "-o name = value"
- * is not allowed by Postfix, "-o { name = value }" is).  A line with fewer
- * than 8 fields or a malformed -o is RELAY_EINVAL with DIAG naming it.
+ * in main.cf; eight or more fields).  The command's options end at its
+ * first argument that does not start with "-", or at "--"; among them
+ * "-o name=value", "-oname=value", "-o { name = value }" and clusters such
+ * as "-vo name=value" give overrides.  "{ ... }" is one field, also across
+ * lines.  A line with fewer than 8 fields, a malformed -o or an unclosed
+ * "{" is RELAY_EINVAL with DIAG naming the line.  Continuation lines with
+ * no service before them are skipped, as Postfix skips them.
  */
 enum relay_err mastercf_parse(const char *data, size_t len,
     struct mastercf **out, struct maincf_diag *diag);
