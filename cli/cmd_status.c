@@ -118,8 +118,8 @@ static json_t *status_json(struct cli *cli, const struct backend_report *r)
 
 int cmd_status(struct cli *cli, int argc, char **argv)
 {
-	struct config cfg;
-	struct backend_report r;
+	struct config cfg = { 0 };
+	struct backend_report r = { 0 };
 	char buf[CIDR_STRLEN], mechs[96];
 	size_t i;
 	int rc, w;
@@ -169,8 +169,8 @@ out:
 
 int cmd_lint(struct cli *cli, int argc, char **argv)
 {
-	struct config cfg;
-	struct backend_report r;
+	struct config cfg = { 0 };
+	struct backend_report r = { 0 };
 	size_t i;
 	int rc, w;
 

@@ -184,3 +184,66 @@ refused() {
 		grep -q '^compatibility_level = 3.6$' "$b"
 	done
 }
+
+@test "a failed reload puts the previous main.cf back" {
+	run --separate-stderr relayctl enable-phase 1 -c "$CONF" --reload-cmd 'echo no such instance >&2; exit 3'
+	[ "$status" -eq 75 ]
+	[[ $stderr == *"reload command"*"failed (exit 3): no such instance"* ]]
+	[[ $stderr == *"restored the previous '$CONF/main.cf'"* ]]
+	unchanged
+	# A reload command that works, and --no-reload, both write.
+	run relayctl enable-phase 1 -c "$CONF" --reload-cmd "touch $BATS_TEST_TMPDIR/reloaded" --json
+	[ "$status" -eq 0 ]
+	[ -e "$BATS_TEST_TMPDIR/reloaded" ]
+	[[ $output == *'"reloaded": true'* ]]
+	run relayctl enable-phase 0 -c "$CONF" --no-reload --reload-cmd false
+	[ "$status" -eq 0 ]
+	[[ $output == *"changed: phase 0"* ]]
+}
+
+@test "allow refuses phase 0 and configurations in no phase" {
+	relayctl enable-phase 0 -c "$CONF" >/dev/null
+	SUM=$(sha256sum <"$CONF/main.cf")
+	refused 78 "phase 0 (outbound mail off)" allow add 192.0.2.0/24 -c "$CONF"
+	run relayctl allow list -c "$CONF"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}
+
+@test "lint: each risk has its ID, severity and fix; the exit code is the worst" {
+	cat >"$CONF/main.cf" <<'MAIN'
+compatibility_level = 3.6
+mynetworks = 127.0.0.0/8 0.0.0.0/0 10.0.0.0/6
+relay_domains = example.com
+smtpd_relay_restrictions = permit_mynetworks, check_client_access hash:/etc/postfix/ok, permit_sasl_authenticated, defer_unauth_destination
+smtpd_sasl_auth_enable = yes
+smtpd_sasl_security_options =
+MAIN
+	run relayctl lint -c "$CONF" --json
+	[ "$status" -eq 2 ]
+	echo "$output" | "$PYTHON" -c '
+import json, sys
+d = json.load(sys.stdin)
+got = {f["id"]: f for f in d["findings"]}
+want = {"LNT-MYNET-ALL": "critical", "LNT-MYNET-WIDE": "warning",
+        "LNT-RELAY-DOMAINS": "warning", "LNT-RELAY-CHECK": "warning",
+        "LNT-RELAY-DEFER": "warning", "LNT-AUTH-ANON": "critical",
+        "LNT-AUTH-CLEARTEXT": "warning", "LNT-AUTH-UNRESTRICTED": "warning"}
+for i, sev in want.items():
+    assert i in got, (i, sorted(got))
+    assert got[i]["severity"] == sev, got[i]
+    assert got[i]["fix"], got[i]
+assert d["phase"] == "custom", d["phase"]'
+	run relayctl lint -c "$CONF"
+	[[ $output == *"critical LNT-MYNET-ALL: mynetworks contains '0.0.0.0/0'"* ]]
+	[[ $output == *"  fix: remove it from mynetworks now"* ]]
+	# A phase written by relayctl lints clean but for the clear-text note.
+	cat >"$CONF/main.cf" <<'MAIN'
+compatibility_level = 3.6
+mynetworks = 127.0.0.0/8
+MAIN
+	relayctl enable-phase 1 -c "$CONF" >/dev/null
+	run relayctl lint -c "$CONF"
+	[ "$status" -eq 0 ]
+	[[ $output == "no relay risks found in $CONF/main.cf" ]]
+}
