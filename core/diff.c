@@ -110,9 +110,11 @@ static enum relay_err script(const struct lines *a, const struct lines *b,
 			if (x >= n && y >= m)
 				goto found;
 		}
-		if ((trace[d] = malloc((size_t)width * sizeof(long))) == NULL)
+		/* Keep only diagonals -d..d: a few edits in a long file then
+		 * cost a few small arrays, not D copies of the whole V. */
+		if ((trace[d] = malloc((size_t)(2 * d + 1) * sizeof(long))) == NULL)
 			goto out;
-		memcpy(trace[d], v, (size_t)width * sizeof(long));
+		memcpy(trace[d], v + off - d, (size_t)(2 * d + 1) * sizeof(long));
 	}
 	goto out;	/* not reached: d <= n + m always ends */
 found:
@@ -120,13 +122,14 @@ found:
 	x = n;
 	y = m;
 	for (; d > 0; d--) {
-		long *pv = trace[d - 1], pk, px, py;
+		/* trace[d - 1][i] is V[i - (d - 1)] */
+		long *pv = trace[d - 1] + (d - 1), pk, px, py;
 		k = x - y;
-		if (k == -d || (k != d && pv[off + k - 1] < pv[off + k + 1]))
+		if (k == -d || (k != d && pv[k - 1] < pv[k + 1]))
 			pk = k + 1;
 		else
 			pk = k - 1;
-		px = pv[off + pk];
+		px = pv[pk];
 		py = px - pk;
 		while (x > px && y > py)
 			x--, y--;

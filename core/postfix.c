@@ -118,22 +118,19 @@ static int no_phase(const struct backend_report *r)
 	return 0;
 }
 
-/* run_capture - run ARGV (no shell), its stdout in a malloc'd string
- * (trailing newline removed); NULL if it cannot run or fails */
-static char *run_capture(char *const argv[])
+/* capture_start - start ARGV (no shell) with its stdout on a pipe, *FD;
+ * the child's pid, or -1 */
+static pid_t capture_start(char *const argv[], int *fd)
 {
-	int fd[2], status;
+	int p[2];
 	pid_t pid;
-	char buf[4096], *out = NULL;
-	size_t len = 0;
-	ssize_t n;
 
-	if (pipe(fd) < 0)
-		return NULL;
+	if (pipe(p) < 0)
+		return -1;
 	if ((pid = fork()) < 0) {
-		close(fd[0]);
-		close(fd[1]);
-		return NULL;
+		close(p[0]);
+		close(p[1]);
+		return -1;
 	}
 	if (pid == 0) {
 		int devnull = open("/dev/null", O_RDWR);
@@ -141,17 +138,34 @@ static char *run_capture(char *const argv[])
 			dup2(devnull, 0);
 			dup2(devnull, 2);
 		}
-		dup2(fd[1], 1);
-		close(fd[0]);
-		close(fd[1]);
+		dup2(p[1], 1);
+		close(p[0]);
+		close(p[1]);
 		execvp(argv[0], argv);
 		_exit(127);
 	}
-	close(fd[1]);
-	while ((n = read(fd[0], buf, sizeof(buf) - 1)) > 0 || (n < 0 && errno == EINTR)) {
-		char *no;
-		if (n < 0)
-			continue;
+	close(p[1]);
+	*fd = p[0];
+	return pid;
+}
+
+/* capture_finish - what the child PID wrote on FD, trailing newlines
+ * removed, malloc'd; NULL if it failed */
+static char *capture_finish(pid_t pid, int fd)
+{
+	char buf[4096], *out = NULL, *no;
+	size_t len = 0;
+	ssize_t n;
+	int status;
+
+	if (pid < 0)
+		return NULL;
+	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
 		if ((no = realloc(out, len + (size_t)n + 1)) == NULL)
 			break;
 		out = no;
@@ -159,7 +173,7 @@ static char *run_capture(char *const argv[])
 		len += (size_t)n;
 		out[len] = '\0';
 	}
-	close(fd[0]);
+	close(fd);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
@@ -171,6 +185,15 @@ static char *run_capture(char *const argv[])
 	while (out != NULL && len > 0 && (out[len - 1] == '\n' || out[len - 1] == '\r'))
 		out[--len] = '\0';
 	return out;
+}
+
+/* run_capture - run ARGV and return its output (see capture_finish) */
+static char *run_capture(char *const argv[])
+{
+	int fd = -1;
+	pid_t pid = capture_start(argv, &fd);
+
+	return capture_finish(pid, fd);
 }
 
 /* level_cmp - compare compatibility levels "3.6" and "2" numerically */
@@ -719,6 +742,8 @@ static enum relay_err pf_open(const struct backend_opts *o,
 	char *data = NULL, *mpath = NULL;
 	size_t len;
 	enum relay_err err;
+	pid_t vpid = -1;
+	int vfd = -1;
 
 	if (stat(o->config_dir, &st) != 0)
 		return diagf(diag, RELAY_EIO, "cannot use config directory '%s': %s",
@@ -732,6 +757,13 @@ static enum relay_err pf_open(const struct backend_opts *o,
 		return RELAY_ENOMEM;
 	}
 	pf->ops = &postfix_backend;
+	/* postconf takes longer to start than main.cf takes to parse: ask it
+	 * for the version first, and read its answer afterwards. */
+	if (o->version == NULL) {
+		char *argv[] = { (char *)"postconf", (char *)"-dh",
+		    (char *)"mail_version", NULL };
+		vpid = capture_start(argv, &vfd);
+	}
 	if ((err = read_file(pf->dir, "main.cf", &pf->main_path, &data, &len,
 	    diag)) != RELAY_OK)
 		goto fail;
@@ -755,9 +787,8 @@ static enum relay_err pf_open(const struct backend_opts *o,
 	if (o->version != NULL) {
 		pf->version = strdup(o->version);
 	} else {
-		char *argv[] = { (char *)"postconf", (char *)"-dh",
-		    (char *)"mail_version", NULL };
-		pf->version = run_capture(argv);
+		pf->version = capture_finish(vpid, vfd);
+		vpid = -1;
 	}
 	if (maincf_get(pf->main, "mynetworks") == NULL) {
 		/* Derived from mynetworks_style and the interfaces: ask
@@ -771,6 +802,8 @@ static enum relay_err pf_open(const struct backend_opts *o,
 	*out = pf;
 	return RELAY_OK;
 fail:
+	if (vpid >= 0)
+		free(capture_finish(vpid, vfd));
 	free(data);
 	free(mpath);
 	pf_close(pf);
