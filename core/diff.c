@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "diff.h"
+#include "strbuf.h"
 
 struct lines {
 	const char **p;		/* start of each line */
@@ -43,41 +44,15 @@ static int same(const struct lines *a, size_t i, const struct lines *b, size_t j
 	return a->len[i] == b->len[j] && memcmp(a->p[i], b->p[j], a->len[i]) == 0;
 }
 
-struct buf {
-	char *p;
-	size_t len, cap;
-	int failed;
-};
-
-/* put - append N bytes of S */
-static void put(struct buf *b, const char *s, size_t n)
-{
-	char *np;
-
-	if (b->failed)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		b->cap = (b->len + n + 1) * 2;
-		if ((np = realloc(b->p, b->cap)) == NULL) {
-			b->failed = 1;
-			return;
-		}
-		b->p = np;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
 /* put_line - one line with its mark; a missing newline is said so */
-static void put_line(struct buf *b, char mark, const char *s, size_t n)
+static void put_line(struct strbuf *b, char mark, const char *s, size_t n)
 {
 	static const char nonl[] = "\n\\ No newline at end of file\n";
 
-	put(b, &mark, 1);
-	put(b, s, n);
+	strbuf_add(b, &mark, 1);
+	strbuf_add(b, s, n);
 	if (n == 0 || s[n - 1] != '\n')
-		put(b, nonl, sizeof(nonl) - 1);
+		strbuf_add(b, nonl, sizeof(nonl) - 1);
 }
 
 /*
@@ -163,7 +138,7 @@ static void range(char *buf, size_t len, size_t at, size_t count)
 }
 
 /* put_hunk - ops S..E (inclusive) as one hunk */
-static void put_hunk(struct buf *o, const struct op *ops, size_t s, size_t e,
+static void put_hunk(struct strbuf *o, const struct op *ops, size_t s, size_t e,
     const struct lines *la, const struct lines *lb)
 {
 	size_t k, na = 0, nb = 0;
@@ -178,7 +153,7 @@ static void put_hunk(struct buf *o, const struct op *ops, size_t s, size_t e,
 	range(ra, sizeof(ra), ops[s].a, na);
 	range(rb, sizeof(rb), ops[s].b, nb);
 	snprintf(head, sizeof(head), "@@ -%s +%s @@\n", ra, rb);
-	put(o, head, strlen(head));
+	strbuf_add(o, head, strlen(head));
 	for (k = s; k <= e; k++) {
 		if (ops[k].kind == '+')
 			put_line(o, '+', lb->p[ops[k].b], lb->len[ops[k].b]);
@@ -193,7 +168,7 @@ enum relay_err diff_unified(const char *a, size_t alen, const char *b,
 {
 	struct lines la = { 0 }, lb = { 0 };
 	unsigned char *da = NULL, *ib = NULL;
-	struct buf o = { NULL, 0, 0, 0 };
+	struct strbuf o = STRBUF_INIT;
 	struct op *ops = NULL;
 	enum relay_err err;
 	size_t i = 0, j = 0, n = 0, k, s, e, next, ctx = 3;
@@ -225,11 +200,11 @@ enum relay_err diff_unified(const char *a, size_t alen, const char *b,
 		if (k == n)
 			break;
 		if (o.len == 0) {
-			put(&o, "--- ", 4);
-			put(&o, label_a, strlen(label_a));
-			put(&o, "\n+++ ", 5);
-			put(&o, label_b, strlen(label_b));
-			put(&o, "\n", 1);
+			strbuf_add(&o, "--- ", 4);
+			strbuf_add(&o, label_a, strlen(label_a));
+			strbuf_add(&o, "\n+++ ", 5);
+			strbuf_add(&o, label_b, strlen(label_b));
+			strbuf_add(&o, "\n", 1);
 		}
 		s = k > ctx ? k - ctx : 0;
 		/* Extend over changes closer than 2 * CTX equal lines. */
@@ -246,15 +221,10 @@ enum relay_err diff_unified(const char *a, size_t alen, const char *b,
 		e = e + ctx < n - 1 ? e + ctx : n - 1;
 		put_hunk(&o, ops, s, e, &la, &lb);
 	}
-	if (o.failed) {
-		err = RELAY_ENOMEM;
-		goto done;
-	}
-	*out = o.p != NULL ? o.p : strdup("");
+	*out = strbuf_detach(&o, NULL);
 	err = *out != NULL ? RELAY_OK : RELAY_ENOMEM;
-	o.p = NULL;
 done:
-	free(o.p);
+	strbuf_release(&o);
 	free(ops);
 	free(da);
 	free(ib);

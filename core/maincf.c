@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "maincf.h"
+#include "strbuf.h"
 
 struct line {
 	size_t off;		/* start in data */
@@ -464,56 +465,28 @@ enum relay_err maincf_set(struct maincf *cf, const char *name,
 	return RELAY_OK;
 }
 
-struct buf {
-	char *p;
-	size_t len, cap;
-	int failed;
-};
-
-/* put - append N bytes of S to B */
-static void put(struct buf *b, const char *s, size_t n)
-{
-	char *np;
-	size_t ncap;
-
-	if (b->failed)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		ncap = (b->len + n + 1) * 2;
-		if ((np = realloc(b->p, ncap)) == NULL) {
-			b->failed = 1;
-			return;
-		}
-		b->p = np;
-		b->cap = ncap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
 /* put_assignment - "name = value" and the line end EOL */
-static void put_assignment(struct buf *b, const struct edit *ed,
+static void put_assignment(struct strbuf *b, const struct edit *ed,
     const char *eol)
 {
-	put(b, ed->name, strlen(ed->name));
-	put(b, " = ", 3);
-	put(b, ed->value, strlen(ed->value));
-	put(b, eol, strlen(eol));
+	strbuf_add(b, ed->name, strlen(ed->name));
+	strbuf_add(b, " = ", 3);
+	strbuf_add(b, ed->value, strlen(ed->value));
+	strbuf_add(b, eol, strlen(eol));
 }
 
 /* put_line - physical line L as it was, with its line end */
-static void put_line(struct buf *b, const struct maincf *cf,
+static void put_line(struct strbuf *b, const struct maincf *cf,
     const struct line *l)
 {
 	size_t n = l->len + (size_t)l->crlf + (size_t)l->has_nl;
 
-	put(b, cf->data + l->off, n);
+	strbuf_add(b, cf->data + l->off, n);
 }
 
 enum relay_err maincf_render(const struct maincf *cf, char **out, size_t *len)
 {
-	struct buf b = { NULL, 0, 0, 0 };
+	struct strbuf b = STRBUF_INIT;
 	const struct maincf_entry *e;
 	const struct line *l;
 	size_t i, k, li;
@@ -552,24 +525,19 @@ enum relay_err maincf_render(const struct maincf *cf, char **out, size_t *len)
 	for (k = 0; k < cf->nedits; k++) {
 		if (done[k])
 			continue;
-		if (b.len > 0 && b.p[b.len - 1] != '\n')
-			put(&b, eol, strlen(eol));
+		if (b.len > 0 && b.buf[b.len - 1] != '\n')
+			strbuf_add(&b, eol, strlen(eol));
 		put_assignment(&b, &cf->edits[k], eol);
 	}
-	if (b.p == NULL)
-		put(&b, "", 0);
-	if (b.failed)
-		goto nomem;
 	free(at);
 	free(skip);
 	free(done);
-	*out = b.p;
-	*len = b.len;
-	return RELAY_OK;
+	*out = strbuf_detach(&b, len);
+	return *out != NULL ? RELAY_OK : RELAY_ENOMEM;
 nomem:
 	free(at);
 	free(skip);
 	free(done);
-	free(b.p);
+	strbuf_release(&b);
 	return RELAY_ENOMEM;
 }

@@ -28,6 +28,7 @@
 #include "maincf.h"
 #include "mastercf.h"
 #include "safefile.h"
+#include "strbuf.h"
 
 struct backend {
 	const struct backend_ops *ops;
@@ -371,44 +372,6 @@ static char *lookup(struct backend *pf, const char *name, int depth)
 	return v;
 }
 
-struct sb {
-	char *p;
-	size_t len, cap;
-	int failed;
-};
-
-/* sb_put - append N bytes of S */
-static void sb_put(struct sb *b, const char *s, size_t n)
-{
-	char *np;
-
-	if (b->failed)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		b->cap = (b->len + n + 1) * 2;
-		if ((np = realloc(b->p, b->cap)) == NULL) {
-			b->failed = 1;
-			return;
-		}
-		b->p = np;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-/* sb_take - the string, or NULL after a failure */
-static char *sb_take(struct sb *b)
-{
-	if (b->failed) {
-		free(b->p);
-		return NULL;
-	}
-	if (b->p == NULL)
-		return strdup("");
-	return b->p;
-}
-
 /* match_brace - the '}' closing the '{' at S, or NULL */
 static const char *match_brace(const char *s)
 {
@@ -571,7 +534,7 @@ chosen:
 /* expand - RAW with every $name form replaced; NULL when out of memory */
 static char *expand(struct backend *pf, const char *raw, int depth)
 {
-	struct sb b = { NULL, 0, 0, 0 };
+	struct strbuf b = STRBUF_INIT;
 	const char *p = raw, *d, *e;
 	char *name, *v;
 	size_t n;
@@ -579,9 +542,9 @@ static char *expand(struct backend *pf, const char *raw, int depth)
 	if (depth > MAX_DEPTH)
 		return strdup("");	/* a loop: Postfix gives up too */
 	while ((d = strchr(p, '$')) != NULL) {
-		sb_put(&b, p, (size_t)(d - p));
+		strbuf_add(&b, p, (size_t)(d - p));
 		if (d[1] == '$') {
-			sb_put(&b, "$", 1);
+			strbuf_add(&b, "$", 1);
 			p = d + 2;
 			continue;
 		}
@@ -592,7 +555,7 @@ static char *expand(struct backend *pf, const char *raw, int depth)
 			else
 				e = strchr(d + 2, ')');
 			if (e == NULL) {	/* unbalanced: literal */
-				sb_put(&b, d, strlen(d));
+				strbuf_add(&b, d, strlen(d));
 				p = d + strlen(d);
 				break;
 			}
@@ -604,14 +567,14 @@ static char *expand(struct backend *pf, const char *raw, int depth)
 				b.failed = 1;
 				break;
 			}
-			sb_put(&b, v, strlen(v));
+			strbuf_add(&b, v, strlen(v));
 			free(v);
 			p = e + 1;
 			continue;
 		}
 		n = strspn(d + 1, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
 		if (n == 0) {
-			sb_put(&b, "$", 1);
+			strbuf_add(&b, "$", 1);
 			p = d + 1;
 			continue;
 		}
@@ -622,12 +585,12 @@ static char *expand(struct backend *pf, const char *raw, int depth)
 			break;
 		}
 		free(name);
-		sb_put(&b, v, strlen(v));
+		strbuf_add(&b, v, strlen(v));
 		free(v);
 		p = d + 1 + n;
 	}
-	sb_put(&b, p, strlen(p));
-	return sb_take(&b);
+	strbuf_add(&b, p, strlen(p));
+	return strbuf_detach(&b, NULL);
 }
 
 /* fold - whitespace runs to one space, trimmed, as postconf prints */
@@ -1402,7 +1365,7 @@ static enum relay_err plan_nets(struct backend *pf, const struct policy *p,
 {
 	char *cur = effective(pf, "mynetworks", NULL, 0), buf[CIDR_STRLEN];
 	struct nets nn = { 0 };
-	struct sb b = { NULL, 0, 0, 0 };
+	struct strbuf b = STRBUF_INIT;
 	enum relay_err err;
 	size_t i, j;
 	int same;
@@ -1430,27 +1393,27 @@ static enum relay_err plan_nets(struct backend *pf, const struct policy *p,
 	if (same)
 		goto out;
 	if (nn.nself == 0) {
-		sb_put(&b, "127.0.0.0/8 [::1]/128", 21);
+		strbuf_add(&b, "127.0.0.0/8 [::1]/128", 21);
 	} else {
 		for (i = 0; i < nn.nself; i++) {
 			cidr_format(&nn.self[i], buf);
 			if (i > 0)
-				sb_put(&b, " ", 1);
-			sb_put(&b, buf, strlen(buf));
+				strbuf_add(&b, " ", 1);
+			strbuf_add(&b, buf, strlen(buf));
 		}
 	}
 	for (i = 0; i < p->nallow; i++) {
 		cidr_format(&p->allow[i], buf);
-		sb_put(&b, " ", 1);
-		sb_put(&b, buf, strlen(buf));
+		strbuf_add(&b, " ", 1);
+		strbuf_add(&b, buf, strlen(buf));
 	}
 	if (b.failed) {
 		err = RELAY_ENOMEM;
 		goto out;
 	}
-	err = set(pf, "mynetworks", b.p, diag);
+	err = set(pf, "mynetworks", b.buf, diag);
 out:
-	free(b.p);
+	strbuf_release(&b);
 	nets_release(&nn);
 	return err;
 }

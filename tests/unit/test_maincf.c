@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "maincf.h"
 
 static const char *const fixtures[] = {
@@ -19,58 +21,6 @@ static const char *const fixtures[] = {
 	"tests/fixtures/messy/main.cf",
 };
 
-/* slurp - the bytes of PATH (relative to the repository root) */
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *fp = fopen(path, "rb");
-	char *buf = NULL;
-	size_t cap = 0, n;
-
-	if (fp == NULL)
-		fail_msg("cannot open %s (run from the repository root)", path);
-	*len = 0;
-	do {
-		if (*len + 4096 > cap) {
-			cap = *len + 8192;
-			buf = realloc(buf, cap);
-			assert_non_null(buf);
-		}
-		n = fread(buf + *len, 1, cap - *len - 1, fp);
-		*len += n;
-	} while (n > 0);
-	assert_int_equal(ferror(fp), 0);
-	fclose(fp);
-	buf[*len] = '\0';
-	return buf;
-}
-
-/* report - print one failed case (as a TAP comment); 1 */
-static int report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int report(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("# ", stdout);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	return 1;
-}
-
-/* cat - append to OUT (of size SZ) */
-static void cat(char *out, size_t sz, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void cat(char *out, size_t sz, const char *fmt, ...)
-{
-	size_t n = strlen(out);
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(out + n, sz - n, fmt, ap);
-	va_end(ap);
-}
 
 /* trace - "name=value@first-last" per entry ("*" when overridden), " | "
  * between them; then " W" and "line:msg" per warning */
