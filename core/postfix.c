@@ -39,6 +39,7 @@ struct backend {
 	struct mastercf *master;
 	const struct mastercf_service *mx;	/* the port-25 smtpd, or NULL */
 	char *computed_mynetworks;		/* Postfix's, when not set */
+	int overflow;		/* an expansion went too deep: stop expanding */
 };
 
 #define MAX_DEPTH 20	/* $name expansion nesting, as Postfix limits it */
@@ -539,8 +540,13 @@ static char *expand(struct backend *pf, const char *raw, int depth)
 	char *name, *v;
 	size_t n;
 
+	/* A loop, or $a$a$a nested deep: Postfix gives up at the first
+	 * nesting too deep, and so do we, for the rest of this value (else
+	 * 3^20 expansions). */
 	if (depth > MAX_DEPTH)
-		return strdup("");	/* a loop: Postfix gives up too */
+		pf->overflow = 1;
+	if (pf->overflow)
+		return strdup("");
 	while ((d = strchr(p, '$')) != NULL) {
 		strbuf_add(&b, p, (size_t)(d - p));
 		if (d[1] == '$') {
@@ -619,9 +625,11 @@ static char *effective(struct backend *pf, const char *name, char *src,
     size_t srclen)
 {
 	int dyn;
-	const char *raw = raw_value(pf, name, 0, &dyn, src, srclen);
+	const char *raw;
 	char *v;
 
+	pf->overflow = 0;
+	raw = raw_value(pf, name, 0, &dyn, src, srclen);
 	v = expand(pf, raw != NULL ? raw : "", 1);
 	if (dyn)
 		free((char *)raw);
@@ -636,16 +644,20 @@ static int is_yes(const char *v)
 	return strcasecmp(v, "yes") == 0 || strcasecmp(v, "true") == 0;
 }
 
-/* words - split a Postfix list (commas and/or whitespace) in place */
-static size_t words(char *s, char **w, size_t max)
+/* words - split a Postfix list (commas and/or whitespace) in place: a
+ * malloc'd array of pointers into S, *N of them; NULL when out of memory */
+static char **words(char *s, size_t *n)
 {
-	size_t n = 0;
-	char *save = NULL, *t;
+	/* A word and its separator take two bytes at least. */
+	char **w = calloc(strlen(s) / 2 + 2, sizeof(*w)), *save = NULL, *t;
 
-	for (t = strtok_r(s, " \t\r\n,", &save); t != NULL && n < max;
+	*n = 0;
+	if (w == NULL)
+		return NULL;
+	for (t = strtok_r(s, " \t\r\n,", &save); t != NULL;
 	    t = strtok_r(NULL, " \t\r\n,", &save))
-		w[n++] = t;
-	return n;
+		w[(*n)++] = t;
+	return w;
 }
 
 /* pick_mx - the smtpd service that receives mail on port 25 */
@@ -854,18 +866,22 @@ static void nets_release(struct nets *n)
  * and what relayctl cannot evaluate */
 static enum relay_err split_nets(const char *value, struct nets *n)
 {
-	char *w[1024], err[256];
+	char **w, err[256];
 	size_t i, k;
 	struct cidr c;
 
 	memset(n, 0, sizeof(*n));
 	if ((n->copy = strdup(value)) == NULL)
 		return RELAY_ENOMEM;
-	k = words(n->copy, w, 1024);
+	if ((w = words(n->copy, &k)) == NULL) {
+		nets_release(n);
+		return RELAY_ENOMEM;
+	}
 	n->self = calloc(k + 1, sizeof(*n->self));
 	n->allow = calloc(k + 1, sizeof(*n->allow));
 	n->bad = calloc(k + 1, sizeof(*n->bad));
 	if (n->self == NULL || n->allow == NULL || n->bad == NULL) {
+		free(w);
 		nets_release(n);
 		return RELAY_ENOMEM;
 	}
@@ -878,6 +894,7 @@ static enum relay_err split_nets(const char *value, struct nets *n)
 		else
 			n->allow[n->nallow++] = c;
 	}
+	free(w);
 	return RELAY_OK;
 }
 
@@ -892,14 +909,15 @@ struct relay_walk {
 static enum relay_err walk_restrictions(const char *param, const char *value,
     struct relay_walk *rw, struct backend_report *r)
 {
-	char *copy = strdup(value), *w[256];
+	char *copy = strdup(value), **w;
 	size_t i, n;
 	enum relay_err err = RELAY_OK;
 
 	memset(rw, 0, sizeof(*rw));
-	if (copy == NULL)
+	if (copy == NULL || (w = words(copy, &n)) == NULL) {
+		free(copy);
 		return RELAY_ENOMEM;
-	n = words(copy, w, 256);
+	}
 	for (i = 0; i < n && !rw->closed && err == RELAY_OK; i++) {
 		if (strcmp(w[i], "permit_mynetworks") == 0)
 			rw->nets = 1;
@@ -929,6 +947,7 @@ static enum relay_err walk_restrictions(const char *param, const char *value,
 	if (err == RELAY_OK && !rw->closed)
 		err = finding(r, "LNT-RELAY-NOREJECT", SEV_CRITICAL, 1, "end it with reject_unauth_destination (relayctl enable-phase does)", "%s has no reject_unauth_destination: "
 		    "nothing stops relaying", param);
+	free(w);
 	free(copy);
 	return err;
 }
@@ -936,13 +955,12 @@ static enum relay_err walk_restrictions(const char *param, const char *value,
 /* mech_set - the mechanisms a security-options list leaves of BASE */
 static unsigned mech_set(unsigned base, const char *opts)
 {
-	char *copy = strdup(opts), *w[32];
-	size_t i, n;
+	char *copy = strdup(opts), **w = NULL;
+	size_t i, n = 0;
 	int noanon = 0;
 
-	if (copy == NULL)
-		return base;
-	n = words(copy, w, 32);
+	if (copy != NULL)
+		w = words(copy, &n);
 	for (i = 0; i < n; i++) {
 		if (strcmp(w[i], "noplaintext") == 0)
 			base &= ~(unsigned)MECH_CLEARTEXT;
@@ -956,6 +974,7 @@ static unsigned mech_set(unsigned base, const char *opts)
 		base |= MECH_ANONYMOUS;
 	else
 		base &= ~(unsigned)MECH_ANONYMOUS;
+	free(w);
 	free(copy);
 	return base;
 }
@@ -963,14 +982,13 @@ static unsigned mech_set(unsigned base, const char *opts)
 /* filter_set - BASE through smtpd_sasl_mechanism_filter FILTER */
 static unsigned filter_set(unsigned base, const char *filter)
 {
-	char *copy = strdup(filter), *w[32];
-	size_t i, n;
+	char *copy = strdup(filter), **w = NULL;
+	size_t i, n = 0;
 	unsigned keep = 0, drop = 0;
 	int rest = 0;
 
-	if (copy == NULL)
-		return base;
-	n = words(copy, w, 32);
+	if (copy != NULL)
+		w = words(copy, &n);
 	for (i = 0; i < n; i++) {
 		if (w[i][0] == '!')
 			drop |= mech_bit(w[i] + 1);
@@ -979,6 +997,7 @@ static unsigned filter_set(unsigned base, const char *filter)
 		else
 			keep |= mech_bit(w[i]);
 	}
+	free(w);
 	free(copy);
 	drop &= ~(unsigned)MECH_OTHER;	/* "!external" is no mechanism of ours */
 	if (rest)
@@ -1014,16 +1033,18 @@ static unsigned cyrus_mechs(struct backend *pf, char *where, size_t wlen)
 		goto out;
 	for (line = strtok_r(data, "\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\n", &save)) {
-		char *w[32];
+		char **w;
 		size_t i, n;
 		while (isspace((unsigned char)*line))
 			line++;
 		if (strncmp(line, "mech_list:", 10) != 0)
 			continue;
-		n = words(line + 10, w, 32);
+		if ((w = words(line + 10, &n)) == NULL)
+			continue;
 		m = 0;
 		for (i = 0; i < n; i++)
 			m |= mech_bit(w[i]);
+		free(w);
 		snprintf(where, wlen, "%s", path);
 	}
 out:
@@ -1099,7 +1120,7 @@ static enum relay_err master_findings(struct backend *pf,
 	const struct mastercf_service *s;
 	size_t i, j, n, k, nw;
 	enum relay_err err = RELAY_OK;
-	char *copy, *w[64];
+	char *copy, **w;
 	int permit;
 
 	if (pf->master == NULL)
@@ -1115,9 +1136,14 @@ static enum relay_err master_findings(struct backend *pf,
 			permit = 0;
 			if ((copy = strdup(o->value)) == NULL)
 				return RELAY_ENOMEM;
-			nw = words(copy, w, 64);
+			if ((w = words(copy, &nw)) == NULL) {
+				free(w);
+			free(copy);
+				return RELAY_ENOMEM;
+			}
 			for (k = 0; k < nw; k++)
 				permit |= strcmp(w[k], "permit") == 0;
+			free(w);
 			free(copy);
 			if (permit)
 				err = finding(r, "LNT-MASTER-PERMIT", SEV_CRITICAL,
@@ -1322,27 +1348,55 @@ static enum relay_err pf_read_policy(struct backend *pf,
 	return err;
 }
 
+/* same_list - A and B are the same Postfix list (commas and whitespace
+ * alike separate words) */
+static int same_list(const char *a, const char *b)
+{
+	char *ca = strdup(a), *cb = strdup(b), **wa = NULL, **wb = NULL;
+	size_t na = 0, nb = 0, i;
+	int same = 0;
+
+	if (ca != NULL && cb != NULL && (wa = words(ca, &na)) != NULL &&
+	    (wb = words(cb, &nb)) != NULL && na == nb) {
+		for (same = 1, i = 0; same && i < na; i++)
+			same = strcmp(wa[i], wb[i]) == 0;
+	}
+	free(wa);
+	free(wb);
+	free(ca);
+	free(cb);
+	return same;
+}
+
+/* override_conflict - the MX service overrides NAME in master.cf with
+ * something other than VALUE, so main.cf cannot set it */
+static enum relay_err override_conflict(struct backend *pf, const char *name,
+    const char *value, struct relay_diag *diag)
+{
+	const struct mastercf_override *o;
+
+	if (pf->mx == NULL || (o = mastercf_override(pf->mx, name)) == NULL ||
+	    same_list(o->value, value))
+		return RELAY_OK;
+	return diagf(diag, RELAY_EINVAL, "master.cf line %u overrides %s for "
+	    "service '%s', so main.cf cannot set it; remove that -o first",
+	    o->line, name, pf->mx->name);
+}
+
 /* set - stage NAME = VALUE unless its effective value is VALUE already */
 static enum relay_err set(struct backend *pf, const char *name,
     const char *value, struct relay_diag *diag)
 {
-	char *cur = effective(pf, name, NULL, 0), *want;
-	const struct mastercf_override *o;
+	char *cur = effective(pf, name, NULL, 0);
+	enum relay_err err;
 	int same;
 
-	if (cur == NULL || (want = strdup(value)) == NULL) {
-		free(cur);
+	if (cur == NULL)
 		return RELAY_ENOMEM;
-	}
-	fold(want);
-	same = strcmp(cur, want) == 0;
+	same = same_list(cur, value);
 	free(cur);
-	free(want);
-	if (pf->mx != NULL && (o = mastercf_override(pf->mx, name)) != NULL &&
-	    !same)
-		return diagf(diag, RELAY_EINVAL, "master.cf line %u overrides %s "
-		    "for service '%s', so main.cf cannot set it; remove that "
-		    "-o first", o->line, name, pf->mx->name);
+	if ((err = override_conflict(pf, name, value, diag)) != RELAY_OK)
+		return err;
 	if (same)
 		return RELAY_OK;
 	return maincf_set(pf->main, name, value);
@@ -1383,12 +1437,19 @@ static enum relay_err plan_nets(struct backend *pf, const struct policy *p,
 		    nn.bad[0]);
 		goto out;
 	}
-	same = nn.nallow == p->nallow && nn.nself > 0;
+	/* The same set of networks, in any order, duplicates aside. */
+	same = nn.nself > 0;
 	for (i = 0; same && i < p->nallow; i++) {
 		for (j = 0; j < nn.nallow; j++)
 			if (cidr_equal(&nn.allow[j], &p->allow[i]))
 				break;
 		same = j < nn.nallow;
+	}
+	for (j = 0; same && j < nn.nallow; j++) {
+		for (i = 0; i < p->nallow; i++)
+			if (cidr_equal(&nn.allow[j], &p->allow[i]))
+				break;
+		same = i < p->nallow;
 	}
 	if (same)
 		goto out;
@@ -1403,6 +1464,10 @@ static enum relay_err plan_nets(struct backend *pf, const struct policy *p,
 		}
 	}
 	for (i = 0; i < p->nallow; i++) {
+		for (j = 0; j < i && !cidr_equal(&p->allow[j], &p->allow[i]); j++)
+			;
+		if (j < i)
+			continue;	/* given twice */
 		cidr_format(&p->allow[i], buf);
 		strbuf_add(&b, " ", 1);
 		strbuf_add(&b, buf, strlen(buf));
@@ -1494,9 +1559,11 @@ static enum relay_err pf_plan(struct backend *pf, const struct policy *p,
 		TRY(set(pf, "smtpd_sasl_security_options", sec, diag));
 		/* Compare unexpanded: "$smtpd_sasl_security_options" is what
 		 * the table writes, not its value. */
+		TRY(override_conflict(pf, "smtpd_sasl_tls_security_options",
+		    tsec, diag));
 		if (maincf_get(pf->main, "smtpd_sasl_tls_security_options") == NULL ||
-		    strcmp(maincf_get(pf->main, "smtpd_sasl_tls_security_options"),
-		    tsec) != 0)
+		    !same_list(maincf_get(pf->main,
+		    "smtpd_sasl_tls_security_options"), tsec))
 			TRY(maincf_set(pf->main, "smtpd_sasl_tls_security_options",
 			    tsec));
 		if (filter)
