@@ -22,7 +22,7 @@ CFLAGS	?= -O2 -g
 WARN	= -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 	  -Wmissing-prototypes -Wwrite-strings -Wvla -Wformat=2
 WERROR	?= -Werror
-PKGS	= libcurl jansson readline
+PKGS	= libcurl jansson readline openssl
 TESTPKGS = cmocka
 
 # B is the object directory, BIN the program; make asan builds elsewhere

@@ -8,7 +8,7 @@ set -eu
 
 what=${1:-check}
 
-build="gcc make pkg-config libcurl4-openssl-dev libjansson-dev libreadline-dev"
+build="gcc make pkg-config libcurl4-openssl-dev libssl-dev libjansson-dev libreadline-dev"
 check="$build libcmocka-dev bats postfix sasl2-bin libsasl2-modules openssl python3 iproute2 procps valgrind groff-base"
 case $what in
 build) want=$build ;;
@@ -21,7 +21,7 @@ if ! command -v dpkg-query >/dev/null 2>&1; then
 	# Not Debian: check what we can through pkg-config and PATH, and say
 	# which Debian names to look for.
 	ok=1
-	pkg-config --exists libcurl jansson readline 2>/dev/null || ok=
+	pkg-config --exists libcurl jansson readline openssl 2>/dev/null || ok=
 	if [ "$what" != build ]; then
 		pkg-config --exists cmocka 2>/dev/null || ok=
 		for c in bats postconf saslpasswd2 openssl python3; do

@@ -1,0 +1,324 @@
+/*
+ * transport_curl - the SMTP transport on libcurl (shared/LIBCURL-SMTP.md):
+ * CONNECT_ONLY does TCP, implicit TLS, the banner, EHLO with our name,
+ * STARTTLS and the second EHLO; then raw curl_easy_send/recv, reading
+ * until CURLE_AGAIN before polling (TLS keeps decrypted bytes inside
+ * OpenSSL).  The only file that includes <curl/curl.h>.  Owns the easy
+ * handle.  Never prints.
+ */
+/* asprintf(3) */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <curl/curl.h>
+#include <openssl/ssl.h>
+
+#include "strbuf.h"
+#include "transport.h"
+
+struct transport {
+	CURL *curl;
+	curl_socket_t fd;
+	struct strbuf lines;		/* what the header callback saw */
+	struct transport_info *info;	/* filled during perform */
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+/* header_cb - every server line during perform; the TLS facts too, which
+ * libcurl gives only while perform runs */
+static size_t header_cb(char *data, size_t size, size_t n, void *ctx)
+{
+	struct transport *t = ctx;
+	const struct curl_tlssessioninfo *ti = NULL;
+
+	strbuf_add(&t->lines, data, size * n);
+	if (t->info->tls_version[0] == '\0' &&
+	    curl_easy_getinfo(t->curl, CURLINFO_TLS_SSL_PTR, &ti) == CURLE_OK &&
+	    ti != NULL && ti->backend == CURLSSLBACKEND_OPENSSL &&
+	    ti->internals != NULL) {
+		SSL *ssl = ti->internals;
+		const SSL_CIPHER *c = SSL_get_current_cipher(ssl);
+		snprintf(t->info->tls_version, sizeof(t->info->tls_version), "%s",
+		    SSL_get_version(ssl));
+		if (c != NULL)
+			snprintf(t->info->tls_cipher, sizeof(t->info->tls_cipher),
+			    "%s", SSL_CIPHER_get_name(c));
+	}
+	return size * n;
+}
+
+struct memsrc {
+	const char *p;
+	size_t len, off;
+};
+
+/* mem_read - an smtp_read_fn over a memory buffer */
+static enum relay_err mem_read(void *ctx, char *buf, size_t len, size_t *got,
+    int timeout_ms)
+{
+	struct memsrc *m = ctx;
+	size_t k = m->len - m->off < len ? m->len - m->off : len;
+
+	(void)timeout_ms;
+	memcpy(buf, m->p + m->off, k);
+	m->off += k;
+	*got = k;
+	return RELAY_OK;
+}
+
+/* replay - the replies libcurl saw, in order: the banner, EHLO (or HELO),
+ * STARTTLS's 220 and the EHLO after it; fill INFO and LOG */
+static void replay(struct transport *t, struct transport_info *info,
+    struct strlist *log)
+{
+	struct memsrc m = { t->lines.buf, t->lines.len, 0 };
+	struct smtp_reader *r = smtp_reader_new(mem_read, &m, 0, 0);
+	struct smtp_reply rep;
+	struct relay_diag d;
+	size_t i;
+	int k = 0, ehlos = 0;
+
+	if (r == NULL || t->lines.len == 0) {
+		smtp_reader_free(r);
+		return;
+	}
+	while (smtp_read_reply(r, 1000, &rep, &d) == RELAY_OK) {
+		for (i = 0; log != NULL && i < rep.nlines; i++)
+			strlist_addf(log, "< %s", rep.lines[i]);
+		if (k++ == 0) {
+			info->banner_code = rep.code;
+			snprintf(info->banner, sizeof(info->banner), "%s",
+			    smtp_reply_text(&rep));
+		} else if (rep.code == 220 && ehlos > 0) {
+			/* STARTTLS accepted: what came before was clear text */
+			info->starttls = info->tls = true;
+			info->caps_plain = info->caps;
+			memset(&info->caps, 0, sizeof(info->caps));
+		} else if (rep.code == 250) {
+			smtp_caps_parse(&rep, &info->caps);
+			info->ehlo = rep.nlines > 1 || ehlos > 0 || info->ehlo;
+			ehlos++;
+		}
+		smtp_reply_release(&rep);
+	}
+	if (!info->starttls)
+		info->caps_plain = info->caps;
+	smtp_reader_free(r);
+}
+
+/* map_error - a libcurl failure as an error code and words */
+static enum relay_err map_error(CURLcode rc, struct transport *t,
+    struct relay_diag *diag)
+{
+	enum relay_err err;
+
+	switch (rc) {
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_INTERFACE_FAILED:
+		err = RELAY_ECONNECT;
+		break;
+	case CURLE_OPERATION_TIMEDOUT:
+		err = RELAY_ETIMEOUT;
+		break;
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_USE_SSL_FAILED:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+		err = RELAY_ETLS;
+		break;
+	default:
+		err = RELAY_EPROTO;
+	}
+	if (diag != NULL)
+		snprintf(diag->msg, sizeof(diag->msg), "%s",
+		    t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc));
+	return err;
+}
+
+static enum relay_err curl_open(const struct transport_opts *o,
+    struct transport **out, struct transport_info *info,
+    struct strlist *log, struct relay_diag *diag)
+{
+	struct transport *t;
+	char *url = NULL, *iface = NULL, *helo = NULL, *ip = NULL;
+	long reply_s = (o->reply_timeout_ms + 999) / 1000;
+	CURLcode rc;
+	enum relay_err err;
+	long verify = 0;
+
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		return RELAY_ENOMEM;
+	t->info = info;
+	if ((t->curl = curl_easy_init()) == NULL ||
+	    (helo = curl_easy_escape(t->curl, o->helo, 0)) == NULL ||
+	    asprintf(&url, "%s://%s%s%s:%u/%s",
+	    o->tls == TLS_IMPLICIT ? "smtps" : "smtp",
+	    strchr(o->host, ':') ? "[" : "", o->host,
+	    strchr(o->host, ':') ? "]" : "", o->port, helo) < 0) {
+		url = NULL;
+		err = RELAY_ENOMEM;
+		goto fail;
+	}
+	curl_easy_setopt(t->curl, CURLOPT_URL, url);
+	curl_easy_setopt(t->curl, CURLOPT_CONNECT_ONLY, 1L);
+	curl_easy_setopt(t->curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(t->curl, CURLOPT_ERRORBUFFER, t->errbuf);
+	curl_easy_setopt(t->curl, CURLOPT_CONNECTTIMEOUT_MS,
+	    (long)o->connect_timeout_ms);
+	curl_easy_setopt(t->curl, CURLOPT_SERVER_RESPONSE_TIMEOUT,
+	    reply_s > 0 ? reply_s : 1L);
+	curl_easy_setopt(t->curl, CURLOPT_HEADERFUNCTION, header_cb);
+	curl_easy_setopt(t->curl, CURLOPT_HEADERDATA, t);
+	/* Broken certificates are findings, not reasons to stop. */
+	curl_easy_setopt(t->curl, CURLOPT_SSL_VERIFYPEER, 0L);
+	curl_easy_setopt(t->curl, CURLOPT_SSL_VERIFYHOST, 0L);
+	curl_easy_setopt(t->curl, CURLOPT_USE_SSL,
+	    o->tls == TLS_STARTTLS ? (long)CURLUSESSL_ALL :
+	    o->tls == TLS_AUTO ? (long)CURLUSESSL_TRY : (long)CURLUSESSL_NONE);
+	curl_easy_setopt(t->curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+	if (o->source != NULL) {
+		if (asprintf(&iface, "host!%s", o->source) < 0) {
+			iface = NULL;
+			err = RELAY_ENOMEM;
+			goto fail;
+		}
+		curl_easy_setopt(t->curl, CURLOPT_INTERFACE, iface);
+	}
+	rc = curl_easy_perform(t->curl);
+	replay(t, info, log);
+	if (o->tls == TLS_IMPLICIT)
+		info->tls = true;
+	if (rc != CURLE_OK) {
+		err = map_error(rc, t, diag);
+		goto fail;
+	}
+	if (curl_easy_getinfo(t->curl, CURLINFO_ACTIVESOCKET, &t->fd) !=
+	    CURLE_OK || t->fd == CURL_SOCKET_BAD) {
+		snprintf(diag->msg, sizeof(diag->msg), "no socket after connect");
+		err = RELAY_ECONNECT;
+		goto fail;
+	}
+	if (info->tls && curl_easy_getinfo(t->curl, CURLINFO_SSL_VERIFYRESULT,
+	    &verify) == CURLE_OK)
+		info->verify_result = verify;
+	if (curl_easy_getinfo(t->curl, CURLINFO_LOCAL_IP, &ip) == CURLE_OK &&
+	    ip != NULL)
+		snprintf(info->local_addr, sizeof(info->local_addr), "%s", ip);
+	strbuf_release(&t->lines);
+	t->info = NULL;
+	curl_free(helo);
+	free(url);
+	free(iface);
+	*out = t;
+	return RELAY_OK;
+fail:
+	curl_free(helo);
+	free(url);
+	free(iface);
+	if (t->curl != NULL)
+		curl_easy_cleanup(t->curl);
+	strbuf_release(&t->lines);
+	free(t);
+	return err;
+}
+
+/* now_ms - a monotonic clock in milliseconds */
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* wait_fd - poll the socket for EVENTS until DEADLINE; 0 ready, -1 not */
+static int wait_fd(curl_socket_t fd, short events, long long deadline)
+{
+	struct pollfd p = { fd, events, 0 };
+	long long left;
+	int rc;
+
+	for (;;) {
+		left = deadline - now_ms();
+		if (left <= 0)
+			return -1;
+		rc = poll(&p, 1, left > 0x7fffffff ? 0x7fffffff : (int)left);
+		if (rc > 0)
+			return 0;
+		if (rc == 0 || errno != EINTR)
+			return -1;
+	}
+}
+
+static enum relay_err curl_send(struct transport *t, const char *data,
+    size_t len, int timeout_ms, struct relay_diag *diag)
+{
+	long long deadline = now_ms() + timeout_ms;
+	size_t off = 0, n;
+	CURLcode rc;
+
+	while (off < len) {
+		n = 0;
+		rc = curl_easy_send(t->curl, data + off, len - off, &n);
+		if (rc == CURLE_AGAIN) {
+			if (wait_fd(t->fd, POLLOUT, deadline) < 0) {
+				snprintf(diag->msg, sizeof(diag->msg), "could not "
+				    "send in time");
+				return RELAY_ETIMEOUT;
+			}
+			continue;
+		}
+		if (rc != CURLE_OK) {
+			snprintf(diag->msg, sizeof(diag->msg), "send failed: %s",
+			    curl_easy_strerror(rc));
+			return RELAY_EPROTO;
+		}
+		off += n;
+	}
+	return RELAY_OK;
+}
+
+static enum relay_err curl_recv(void *ctx, char *buf, size_t len, size_t *got,
+    int timeout_ms)
+{
+	struct transport *t = ctx;
+	long long deadline = now_ms() + timeout_ms;
+	CURLcode rc;
+
+	*got = 0;
+	for (;;) {
+		/* recv first: TLS may hold decrypted bytes poll cannot see */
+		rc = curl_easy_recv(t->curl, buf, len, got);
+		if (rc == CURLE_OK)
+			return RELAY_OK;	/* *got == 0: closed */
+		if (rc != CURLE_AGAIN)
+			return rc == CURLE_RECV_ERROR || rc == CURLE_UNSUPPORTED_PROTOCOL ?
+			    RELAY_EPROTO : RELAY_ETLS;
+		if (wait_fd(t->fd, POLLIN, deadline) < 0)
+			return RELAY_ETIMEOUT;
+	}
+}
+
+static void curl_close(struct transport *t)
+{
+	if (t == NULL)
+		return;
+	curl_easy_cleanup(t->curl);
+	strbuf_release(&t->lines);
+	free(t);
+}
+
+const struct transport_ops transport_curl = {
+	"curl",
+	curl_open,
+	curl_send,
+	curl_recv,
+	curl_close,
+};

@@ -1,0 +1,38 @@
+/*
+ * transport_fake - a scripted SMTP server behind the transport operations,
+ * for unit tests of everything above the transport: it checks each line
+ * the session sends against the script and answers with the scripted
+ * reply.  Owns nothing; the script is the caller's.  Never prints.
+ */
+#ifndef RELAY_TRANSPORT_FAKE_H
+#define RELAY_TRANSPORT_FAKE_H
+
+#include <stddef.h>
+
+#include "transport.h"
+
+/* One exchange: when the session sends a line starting with EXPECT ("" for
+ * any line), the fake answers REPLY (whole lines, CRLF included; "" for
+ * no answer, e.g. within a pipeline).  EXPECT "<close>" makes the fake
+ * close the connection instead. */
+struct fake_step {
+	const char *expect;
+	const char *reply;
+};
+
+struct fake_script {
+	const char *banner;		/* the banner, CRLF included */
+	const char *ehlo;		/* the EHLO reply, CRLF included */
+	const struct fake_step *steps;
+	size_t nsteps;
+	/* filled by the fake: */
+	size_t next;			/* steps done */
+	char mismatch[256];		/* the first unexpected line, if any */
+	size_t sent_lines;
+};
+
+/* transport_fake_ops - operations whose open() uses opts->host as a
+ * pointer to a struct fake_script (a test-only convention) */
+extern const struct transport_ops transport_fake;
+
+#endif
