@@ -127,7 +127,7 @@ check-run: tests
 
 demo: deps
 	@$(MAKE) --no-print-directory $(BIN)
-	@RELAYCTL=$(CURDIR)/$(BIN) sh mk/demo.sh
+	@RELAYCTL=$(CURDIR)/$(BIN) bash mk/demo.sh
 
 ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	     -fno-sanitize-recover=all

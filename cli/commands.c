@@ -70,11 +70,33 @@ static const struct opt_spec rollback_opts[] = {
 	{ 0 }
 };
 
+static const struct opt_spec audit_opts[] = {
+	{ "source", 's', "ADDR", "connect from this local address" },
+	{ "tls", OPT_LONG_ONLY + 20, "MODE",
+	  "auto (STARTTLS when offered), starttls (required), implicit or none" },
+	{ "helo", OPT_LONG_ONLY + 21, "NAME",
+	  "the EHLO name (default relayctl.example.net; never the local hostname)" },
+	{ "external-domain", OPT_LONG_ONLY + 22, "DOMAIN",
+	  "the external domain of the relay tests (default example.net)" },
+	{ "local-domain", OPT_LONG_ONLY + 23, "DOMAIN",
+	  "a local domain of the target (default: from its banner)" },
+	{ "tests", OPT_LONG_ONLY + 24, "PATTERN",
+	  "only the tests whose ID matches the shell PATTERN, e.g. 'RLY-PCT-*'" },
+	{ "timeout", 't', "SECONDS", "connect and reply timeout (default 10)" },
+	{ "verbose", 'v', NULL, "also print the SMTP transcript" },
+	{ "json", OPT_JSON, NULL, "print the result as JSON" },
+	{ 0 }
+};
+
 /* Sorted by name: commands_find() relies on it, and a unit test checks. */
 static const struct command commands[] = {
 	{ "allow", cmd_allow, "add|del|list [CIDR...] [options]",
 	  "change or show the allow list of phases 2 and 3, nothing else",
 	  allow_opts, "relayctl allow add 198.51.100.0/24" },
+	{ "audit", cmd_audit, "[options] TARGET...",
+	  "probe servers over SMTP for open relaying; exit 0 closed, 1 warnings, "
+	  "2 open, 3 unknown",
+	  audit_opts, "relayctl audit --source 192.0.2.66 mx.example.org" },
 	{ "enable-phase", cmd_enable_phase, "N [--allow CIDR]... [options]",
 	  "put the server in relay phase N (0, 1, 2 or 3), safely",
 	  enable_opts, "relayctl enable-phase 2 --allow 192.0.2.0/24" },

@@ -6,13 +6,13 @@ _relayctl() {
 	COMPREPLY=()
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD-1]}
-	local commands="allow enable-phase help lint rollback status version"
+	local commands="allow audit enable-phase help lint rollback status version"
 	local global_opts="--version -V --config-dir -c --json --postfix-version --help -h"
 
 	case $prev in
 	--config-dir|-c)
 		COMPREPLY=($(compgen -d -- "$cur")); return 0 ;;
-	--allow|--postfix-version|--reload-cmd|-a)
+	--allow|--external-domain|--helo|--local-domain|--postfix-version|--reload-cmd|--source|--tests|--timeout|--tls|-a|-s|-t)
 		return 0 ;;
 	esac
 
@@ -41,6 +41,11 @@ _relayctl() {
 			COMPREPLY=($(compgen -W "add del list" -- "$cur"))
 		fi
 		;;
+	audit)
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "--source -s --tls --helo --external-domain --local-domain --tests --timeout -t --verbose -v --json --help" -- "$cur"))
+		fi
+		;;
 	enable-phase)
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "--allow -a --plaintext-after-tls --dry-run -n --no-reload --reload-cmd --yes -y --config-dir -c --json --postfix-version --help" -- "$cur"))
@@ -52,7 +57,7 @@ _relayctl() {
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "--json --help" -- "$cur"))
 		else
-			COMPREPLY=($(compgen -W "allow enable-phase help lint rollback status version" -- "$cur"))
+			COMPREPLY=($(compgen -W "allow audit enable-phase help lint rollback status version" -- "$cur"))
 		fi
 		;;
 	lint)

@@ -47,6 +47,7 @@ struct transport_info {
 	char tls_cipher[96];	/* "TLS_AES_256_GCM_SHA384" */
 	long verify_result;	/* X509 verification result, 0 when valid */
 	char local_addr[64];	/* the address the server sees */
+	char peer_addr[64];	/* the server's address we connected to */
 };
 
 struct transport;
@@ -69,6 +70,10 @@ struct transport_ops {
 };
 
 extern const struct transport_ops transport_curl;
+
+/* transport_global_init - once per process, before any thread: libcurl's
+ * global state.  RELAY_EIO when libcurl cannot start. */
+enum relay_err transport_global_init(void);
 
 /* A session: a transport, its reply reader and its transcript. */
 struct session;

@@ -211,6 +211,9 @@ static enum relay_err curl_open(const struct transport_opts *o,
 	if (curl_easy_getinfo(t->curl, CURLINFO_LOCAL_IP, &ip) == CURLE_OK &&
 	    ip != NULL)
 		snprintf(info->local_addr, sizeof(info->local_addr), "%s", ip);
+	if (curl_easy_getinfo(t->curl, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK &&
+	    ip != NULL)
+		snprintf(info->peer_addr, sizeof(info->peer_addr), "%s", ip);
 	strbuf_release(&t->lines);
 	t->info = NULL;
 	curl_free(helo);
@@ -313,6 +316,12 @@ static void curl_close(struct transport *t)
 	curl_easy_cleanup(t->curl);
 	strbuf_release(&t->lines);
 	free(t);
+}
+
+enum relay_err transport_global_init(void)
+{
+	return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? RELAY_OK :
+	    RELAY_EIO;
 }
 
 const struct transport_ops transport_curl = {

@@ -1,19 +1,44 @@
-#!/bin/sh
-# demo.sh - the main job on an embedded default: a throwaway local Postfix,
-# configured with relayctl and audited by it.  The configure and audit
-# commands are not built yet, so for now this says so and shows the build.
-set -eu
-: "${RELAYCTL:=./relayctl}"
+#!/bin/bash
+# demo.sh - the main job on an embedded default: a throwaway Postfix on
+# 127.0.0.1 (tests/lib/sandbox.sh), put in phase 2 by relayctl with one
+# allow-listed address, then audited by relayctl from an outsider's
+# address and from the allowed one, to show the difference.  Stops
+# everything it started.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+relayctl=${RELAYCTL:-$root/relayctl}
+OUTSIDER=127.0.0.66
+ALLOWED=127.0.0.77
 
-"$RELAYCTL" --version
-cat <<'MSG'
+if [ "$(id -u)" -ne 0 ]; then
+	echo "make demo: the throwaway Postfix needs root (it runs as the postfix user)" >&2
+	exit 1
+fi
+sb=$(bash "$root/tests/lib/sandbox.sh" start --tls)
+trap 'bash "$root/tests/lib/sandbox.sh" stop "$sb"' EXIT
+# shellcheck disable=SC1091
+. "$sb/sandbox.env"
 
-make demo: not yet.
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-The demo will start a throwaway Postfix on 127.0.0.1 (tests/lib/sandbox.sh),
-put it in phase II with `relayctl enable-phase 2 --allow 192.0.2.0/24`,
-and prove with `relayctl audit` that it is no open relay.  Those commands
-arrive with the configure (#3) and audit (#4) issues.
+say "a throwaway Postfix on 127.0.0.1:$SANDBOX_PORT (config $SANDBOX_CONFIG_DIR)"
+"$relayctl" status -c "$SANDBOX_CONFIG_DIR" | head -5 || true
 
-Meanwhile `make check` starts real Postfix sandboxes and tests them.
-MSG
+say "relayctl enable-phase 2 --allow $ALLOWED/32"
+"$relayctl" enable-phase 2 --allow "$ALLOWED/32" -c "$SANDBOX_CONFIG_DIR"
+
+say "relayctl status"
+"$relayctl" status -c "$SANDBOX_CONFIG_DIR" | sed -n '1,5p' || true
+
+say "relayctl audit from an outsider ($OUTSIDER): must be closed"
+"$relayctl" audit --source "$OUTSIDER" "127.0.0.1:$SANDBOX_PORT" || true
+
+say "relayctl audit from the allow-listed host ($ALLOWED): it may relay"
+"$relayctl" audit --source "$ALLOWED" --tests 'RLY-PLAIN-*' "127.0.0.1:$SANDBOX_PORT" || true
+
+say "the server's log: no DATA command, so nothing was relayed"
+if grep -q -E 'DATA|BDAT' "$SANDBOX_DIR/maillog"; then
+	echo "DATA found in the log!" >&2
+	exit 1
+fi
+echo "no DATA in $(grep -c 'connect from' "$SANDBOX_DIR/maillog") connections"

@@ -1,0 +1,348 @@
+/*
+ * audit - the battery over as few connections as the server's error limits
+ * allow (MAIL, RCPT and RSET pipelined when PIPELINING is offered), the
+ * classification of every reply, findings and the verdict.  Owns the JSON
+ * it builds.  Never prints; never sends DATA (every command goes through
+ * the session layer's guard).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "battery.h"
+#include "policy.h"
+
+/* line_of - the reply as one line for the report: the last line */
+static json_t *line_of(const struct smtp_reply *r)
+{
+	if (r->nlines == 0)
+		return json_null();
+	return json_string(r->lines[r->nlines - 1]);
+}
+
+/* caps_json - capabilities as JSON */
+static json_t *caps_json(const struct smtp_caps *c)
+{
+	char buf[128];
+	json_t *auth = json_array();
+
+	mech_names(c->auth & ~(unsigned)MECH_OTHER, buf, sizeof(buf));
+	if (auth != NULL && c->auth_list[0] != '\0') {
+		char list[256], *save = NULL, *w;
+		snprintf(list, sizeof(list), "%s", c->auth_list);
+		for (w = strtok_r(list, " ", &save); w != NULL;
+		    w = strtok_r(NULL, " ", &save))
+			json_array_append_new(auth, json_string(w));
+	}
+	return json_pack("{s:b, s:b, s:b, s:I, s:o}", "pipelining",
+	    c->pipelining, "starttls", c->starttls, "chunking", c->chunking,
+	    "size", (json_int_t)c->size, "auth", auth);
+}
+
+/* server_name - the first word of the banner text */
+static void server_name(const char *banner, char *out, size_t len)
+{
+	snprintf(out, len, "%.*s", (int)strcspn(banner, " \t"), banner);
+}
+
+/* local_domain - S without its first label, when that leaves a domain */
+static void local_domain(const char *s, char *out, size_t len)
+{
+	const char *dot = strchr(s, '.');
+
+	if (dot != NULL && strchr(dot + 1, '.') != NULL)
+		snprintf(out, len, "%s", dot + 1);
+	else
+		snprintf(out, len, "%s", s);
+}
+
+/* classify - what RCPT reply R means for test T */
+static const char *classify(const struct battery_test *t, int code)
+{
+	if (t->kind == TEST_LOCAL)
+		return code >= 200 && code < 300 ? "accepted" :
+		    code >= 400 && code < 500 ? "deferred" : "refused";
+	if (code >= 200 && code < 300)
+		return "relayed";
+	return code >= 400 && code < 500 ? "deferred" : "denied";
+}
+
+struct run {
+	const struct audit_opts *o;
+	struct session *s;
+	struct transport_info info;
+	json_t *tests, *transcript;
+	char reason[600];	/* why the run stopped, if it did */
+	int fatal;
+};
+
+/* end_session - QUIT and close the session, if any */
+static void end_session(struct run *r)
+{
+	if (r->s == NULL)
+		return;
+	session_close(r->s);
+	r->s = NULL;
+}
+
+/* connect_session - a new session; sets fatal and reason on failure */
+static int connect_session(struct run *r)
+{
+	struct relay_diag d = { "" };
+	enum relay_err err;
+
+	err = session_open(r->o->ops, &r->o->conn, &r->s, &r->info, &d);
+	if (err != RELAY_OK) {
+		snprintf(r->reason, sizeof(r->reason), "%s: %s",
+		    relay_strerror(err), d.msg);
+		r->fatal = 1;
+		r->s = NULL;
+		return -1;
+	}
+	if (r->info.banner_code != 220) {
+		snprintf(r->reason, sizeof(r->reason), "the server greeted with "
+		    "%d %s", r->info.banner_code, r->info.banner);
+		r->fatal = 1;
+		return -1;
+	}
+	return 0;
+}
+
+/* copy_transcript - append the session's transcript to the report */
+static void copy_transcript(struct run *r)
+{
+	const struct strlist *l;
+	size_t i;
+
+	if (r->s == NULL)
+		return;
+	l = session_transcript(r->s);
+	for (i = 0; i < l->n; i++)
+		json_array_append_new(r->transcript, json_string(l->v[i]));
+	json_array_append_new(r->transcript, json_string("-- connection end"));
+}
+
+/* run_test - one MAIL/RCPT/RSET transaction; 0 on success, -1 when the
+ * connection is lost (reason set) */
+static int run_test(struct run *r, const struct battery_test *t, int *failed)
+{
+	char mail[340], rcpt[340];
+	const char *cmds[3] = { mail, rcpt, "RSET" };
+	struct smtp_reply rep[3];
+	struct relay_diag d = { "" };
+	enum relay_err err = RELAY_OK;
+	size_t done = 0, i;
+	const char *result;
+
+	snprintf(mail, sizeof(mail), "MAIL FROM:%s", t->from);
+	snprintf(rcpt, sizeof(rcpt), "RCPT TO:%s", t->rcpt);
+	memset(rep, 0, sizeof(rep));
+	if (r->info.caps.pipelining) {
+		err = session_pipeline(r->s, cmds, 3, rep, &done, &d);
+	} else {
+		for (i = 0; i < 3 && err == RELAY_OK; i++) {
+			err = session_command(r->s, cmds[i], &rep[i], &d);
+			if (err == RELAY_OK)
+				done++;
+			if (i == 0 && done == 1 && rep[0].code >= 400)
+				i++;	/* no RCPT after a refused MAIL */
+		}
+	}
+	if (done < 2 || err != RELAY_OK) {
+		if (done >= 1 && rep[0].code >= 400 && err == RELAY_OK)
+			goto record;
+		snprintf(r->reason, sizeof(r->reason), "connection lost at %s: "
+		    "%s", t->id, d.msg);
+		for (i = 0; i < done; i++)
+			smtp_reply_release(&rep[i]);
+		return -1;
+	}
+record:
+	if (rep[0].code >= 400)
+		result = "untested";	/* MAIL FROM refused: RCPT not tried */
+	else
+		result = classify(t, rep[1].code);
+	if (rep[1].code >= 400 || rep[0].code >= 400)
+		(*failed)++;
+	json_array_append_new(r->tests, json_pack("{s:s, s:s, s:s, s:s, s:s, "
+	    "s:o, s:o, s:s}", "id", t->id, "description", t->desc, "kind",
+	    t->kind == TEST_LOCAL ? "local" : "relay", "mail_from", t->from,
+	    "rcpt_to", t->rcpt, "mail_reply", line_of(&rep[0]),
+	    "rcpt_reply", done >= 2 ? line_of(&rep[1]) : json_null(),
+	    "result", result));
+	for (i = 0; i < done; i++)
+		smtp_reply_release(&rep[i]);
+	/* A 421 means the server is closing: start again. */
+	if ((done >= 2 && rep[1].code == 421) || rep[0].code == 421)
+		return 1;
+	return 0;
+}
+
+/* finding - append one finding */
+static void finding(json_t *findings, const char *id, const char *sev,
+    json_t *evidence, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static void finding(json_t *findings, const char *id, const char *sev,
+    json_t *evidence, const char *fmt, ...)
+{
+	char msg[600];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	json_array_append_new(findings, json_pack("{s:s, s:s, s:s, s:o}", "id",
+	    id, "severity", sev, "message", msg,
+	    "evidence", evidence != NULL ? evidence : json_array()));
+}
+
+json_t *audit_run(const struct audit_opts *o)
+{
+	struct run r = { o, NULL, { 0 }, json_array(), json_array(), "", 0 };
+	struct battery_vars v;
+	struct battery_test *tests = NULL;
+	size_t ntests = 0, i, nrun = 0;
+	char name[256], local[256], err[256];
+	int failed = 0, rc;
+	unsigned per = o->per_connection ? o->per_connection : 8;
+	json_t *doc, *findings = json_array(), *relayed = json_array();
+	json_t *deferred = json_array(), *untested = json_array();
+	const char *verdict;
+	size_t n_relayed = 0, n_denied = 0, n_deferred = 0, n_untested = 0;
+
+	if (connect_session(&r) == 0) {
+		server_name(r.info.banner, name, sizeof(name));
+		if (o->local != NULL)
+			snprintf(local, sizeof(local), "%s", o->local);
+		else
+			local_domain(name, local, sizeof(local));
+		v.user = o->user ? o->user : "relaytest";
+		v.sender = o->sender ? o->sender : "relayctl";
+		v.external = o->external ? o->external : "example.net";
+		v.server = name;
+		v.ip = r.info.peer_addr[0] ? r.info.peer_addr : o->conn.host;
+		v.local = local;
+		if (battery_build(&v, o->tests, &tests, &ntests, err,
+		    sizeof(err)) != RELAY_OK) {
+			snprintf(r.reason, sizeof(r.reason), "%s", err);
+			r.fatal = 1;
+		}
+		for (i = 0; i < ntests && !r.fatal; i++) {
+			if (r.s == NULL && connect_session(&r) != 0)
+				break;
+			rc = run_test(&r, &tests[i], &failed);
+			if (rc < 0) {
+				r.fatal = 1;
+				break;
+			}
+			nrun++;
+			/* Stay under the server's error limits: a fresh
+			 * connection before the errors pile up. */
+			if (rc > 0 || (unsigned)failed >= per) {
+				copy_transcript(&r);
+				end_session(&r);
+				failed = 0;
+			}
+		}
+	} else {
+		name[0] = local[0] = '\0';
+	}
+	copy_transcript(&r);
+	end_session(&r);
+	/* Tests that did not run are untested, never passed. */
+	for (i = nrun; i < ntests; i++)
+		json_array_append_new(r.tests, json_pack("{s:s, s:s, s:s, s:s, "
+		    "s:s, s:n, s:n, s:s}", "id", tests[i].id, "description",
+		    tests[i].desc, "kind", tests[i].kind == TEST_LOCAL ? "local" :
+		    "relay", "mail_from", tests[i].from, "rcpt_to", tests[i].rcpt,
+		    "mail_reply", "rcpt_reply", "result", "untested"));
+	for (i = 0; i < json_array_size(r.tests); i++) {
+		json_t *t = json_array_get(r.tests, i);
+		const char *res = json_string_value(json_object_get(t, "result"));
+		const char *id = json_string_value(json_object_get(t, "id"));
+		json_t *rr = json_object_get(t, "rcpt_reply");
+		char ev[800];
+		snprintf(ev, sizeof(ev), "%s: MAIL FROM:%s / RCPT TO:%s -> %s", id,
+		    json_string_value(json_object_get(t, "mail_from")),
+		    json_string_value(json_object_get(t, "rcpt_to")),
+		    json_is_string(rr) ? json_string_value(rr) : "(not sent)");
+		if (strcmp(res, "relayed") == 0) {
+			n_relayed++;
+			json_array_append_new(relayed, json_string(ev));
+		} else if (strcmp(res, "denied") == 0) {
+			n_denied++;
+		} else if (strcmp(res, "deferred") == 0) {
+			n_deferred++;
+			json_array_append_new(deferred, json_string(ev));
+		} else if (strcmp(res, "untested") == 0) {
+			n_untested++;
+			json_array_append_new(untested, json_string(ev));
+		} else if (strcmp(res, "refused") == 0) {
+			finding(findings, "AUD-LOCAL-REFUSED", "warning",
+			    json_pack("[s]", ev), "mail for the local postmaster "
+			    "was refused: the server is closed the other way too");
+		}
+	}
+	if (n_relayed > 0)
+		finding(findings, "AUD-OPEN-RELAY", "critical", relayed,
+		    "the server accepted %zu external recipient%s without "
+		    "authentication: an open relay", n_relayed,
+		    n_relayed == 1 ? "" : "s");
+	else
+		json_decref(relayed);
+	if (n_deferred > 0)
+		finding(findings, "AUD-RELAY-DEFERRED", "warning", deferred,
+		    "%zu relay attempt%s deferred (4xx), not refused: no relay "
+		    "now, but clients retry", n_deferred, n_deferred == 1 ? " was" :
+		    "s were");
+	else
+		json_decref(deferred);
+	if (n_untested > 0)
+		finding(findings, "AUD-UNTESTED", "warning", untested,
+		    "%zu test%s did not run", n_untested,
+		    n_untested == 1 ? "" : "s");
+	else
+		json_decref(untested);
+	if (r.info.caps_plain.auth & MECH_CLEARTEXT && !(r.info.tls &&
+	    !r.info.starttls))
+		finding(findings, "AUD-AUTH-CLEARTEXT", "warning", NULL,
+		    "PLAIN or LOGIN is offered before TLS (%s): passwords would "
+		    "cross the network in clear text", r.info.caps_plain.auth_list);
+	/* The verdict: open beats everything; closed only when the tests
+	 * ran. */
+	if (n_relayed > 0)
+		verdict = "open";
+	else if (r.fatal || nrun == 0)
+		verdict = "unknown";
+	else
+		verdict = "closed";
+	doc = json_pack("{s:s, s:s, s:s, s:i, s:s, s:s?, s:{s:s, s:s, s:s, "
+	    "s:s, s:s}, s:{s:b, s:b, s:s, s:s, s:I}, s:{s:o, s:o}, "
+	    "s:{s:I, s:I, s:I, s:I, s:I}, s:o, s:o, s:o}",
+	    "schema", AUDIT_SCHEMA, "target", o->target, "host", o->conn.host,
+	    "port", (int)o->conn.port, "verdict", verdict,
+	    "reason", r.reason[0] ? r.reason : NULL,
+	    "server", "banner", r.info.banner, "name", name, "address",
+	    r.info.peer_addr, "local_domain", local, "source",
+	    r.info.local_addr,
+	    "tls", "active", r.info.tls, "starttls", r.info.starttls,
+	    "version", r.info.tls_version, "cipher", r.info.tls_cipher,
+	    "verify_result", (json_int_t)r.info.verify_result,
+	    "capabilities", "before_tls", caps_json(&r.info.caps_plain),
+	    "last", caps_json(&r.info.caps),
+	    "counts", "run", (json_int_t)nrun, "relayed", (json_int_t)n_relayed,
+	    "denied", (json_int_t)n_denied, "deferred", (json_int_t)n_deferred,
+	    "untested", (json_int_t)n_untested,
+	    "tests", r.tests, "findings", findings, "transcript", r.transcript);
+	free(tests);
+	return doc;
+}
+
+const char *audit_verdict(const json_t *target)
+{
+	const char *v = json_string_value(json_object_get(target, "verdict"));
+
+	return v != NULL ? v : "unknown";
+}

@@ -1,0 +1,42 @@
+/*
+ * audit - run the relay battery against one target over the transport and
+ * judge it: every RCPT reply classified, findings with stable IDs and
+ * evidence, a verdict (open, closed, unknown; never closed for a test that
+ * did not run), all as one JSON object of the documented schema
+ * ("relayctl.audit/1", man relayctl(8)).  Owns the document it returns.
+ * Never prints.
+ */
+#ifndef RELAY_AUDIT_H
+#define RELAY_AUDIT_H
+
+#include <jansson.h>
+
+#include "transport.h"
+
+#define AUDIT_SCHEMA "relayctl.audit/1"
+
+struct audit_opts {
+	const struct transport_ops *ops;	/* &transport_curl */
+	struct transport_opts conn;		/* host, port, TLS, source, EHLO */
+	const char *target;			/* as the user wrote it */
+	const char *external;			/* D, default "example.net" */
+	const char *local;			/* T, or NULL: from the banner */
+	const char *user;			/* U, default "relaytest" */
+	const char *sender;			/* F, default "relayctl" */
+	const char *tests;			/* fnmatch pattern of IDs, or NULL */
+	unsigned per_connection;		/* failing RCPTs per connection;
+						 * stays under Postfix's
+						 * smtpd_soft_error_limit (10) */
+};
+
+/*
+ * audit_run - audit O's target.  Returns the target's JSON object (owned
+ * by the caller), or NULL when out of memory.  Connection failures are not
+ * errors here: they give the verdict "unknown" with the reason.
+ */
+json_t *audit_run(const struct audit_opts *o);
+
+/* audit_verdict - "open", "closed" or "unknown" of a target object */
+const char *audit_verdict(const json_t *target);
+
+#endif

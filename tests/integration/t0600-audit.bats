@@ -1,0 +1,188 @@
+#!/usr/bin/env bats
+# relayctl audit against real Postfix sandboxes and scripted fake servers:
+# verdicts, exit codes, the tests named, TLS, hostile servers ending as
+# unknown within the timeout, the JSON schema, and never a DATA command.
+
+load ../lib/helpers
+
+OUT=127.0.0.66
+
+teardown() {
+	sandbox_stop "${SB:-}"
+	[ -n "${FAKE_PID:-}" ] && kill "$FAKE_PID" 2>/dev/null && wait "$FAKE_PID" 2>/dev/null
+	true
+}
+
+# fake MODE - start tests/lib/fakesmtp.py; FAKE_PORT, FAKE_PID
+fake() {
+	"$PYTHON" "$LIB/fakesmtp.py" "$1" "$BATS_TEST_TMPDIR/port" </dev/null >/dev/null 2>&1 3>&- &
+	FAKE_PID=$!
+	for _ in $(seq 1 100); do
+		[ -s "$BATS_TEST_TMPDIR/port" ] && break
+		sleep 0.05
+	done
+	FAKE_PORT=$(cat "$BATS_TEST_TMPDIR/port")
+}
+
+# no_data - the sandbox's log shows no DATA or BDAT command, ever
+no_data() {
+	run ! grep -E "DATA|BDAT" "$SANDBOX_DIR/maillog"
+}
+
+# json_check - the audit document in $output matches the schema
+json_check() {
+	echo "$output" | "$PYTHON" "$LIB/auditschema.py"
+}
+
+@test "audit: a closed Postfix (phase 0) from an outsider is closed" {
+	SB=$(sandbox_start)
+	sandbox_load "$SB"
+	relayctl enable-phase 0 -c "$SANDBOX_CONFIG_DIR" >/dev/null
+	run relayctl audit --source $OUT "127.0.0.1:$SANDBOX_PORT"
+	[ "$status" -le 1 ]
+	[[ ${lines[0]} == "127.0.0.1:$SANDBOX_PORT: closed ("*" 0 relayed"* ]]
+	no_data
+}
+
+@test "audit: phase 2 from an outsider is closed; from the allow list it relays" {
+	SB=$(sandbox_start --tls)
+	sandbox_load "$SB"
+	relayctl enable-phase 2 --allow 127.0.0.77/32 -c "$SANDBOX_CONFIG_DIR" >/dev/null
+	run relayctl audit --source $OUT --json "127.0.0.1:$SANDBOX_PORT"
+	[ "$status" -le 1 ]
+	json_check
+	echo "$output" | "$PYTHON" -c '
+import json, sys
+t = json.load(sys.stdin)["targets"][0]
+assert t["verdict"] == "closed", t["verdict"]
+assert t["counts"]["run"] >= 32, t["counts"]
+assert t["counts"]["relayed"] == 0
+assert t["tls"]["active"] and t["tls"]["starttls"], t["tls"]
+assert t["tls"]["version"].startswith("TLS"), t["tls"]
+pos = [x for x in t["tests"] if x["id"] == "POS-POSTMASTER"][0]
+assert pos["result"] == "accepted", pos'
+	run relayctl audit --source 127.0.0.77 "127.0.0.1:$SANDBOX_PORT"
+	[ "$status" -eq 2 ]
+	[[ ${lines[0]} == *": open ("* ]]
+	[[ $output == *"RLY-PLAIN-EXT: MAIL FROM:<relayctl@example.net> / RCPT TO:<relaytest@example.net> -> 250"* ]]
+	no_data
+}
+
+@test "audit: an open relay is open, exit 2, naming the tests that relayed" {
+	SB=$(sandbox_start --no-auth --set mynetworks=0.0.0.0/0 --set default_transport=smtp --set relay_transport=relay)
+	sandbox_load "$SB"
+	run --separate-stderr relayctl audit --source $OUT "127.0.0.1:$SANDBOX_PORT"
+	[ "$status" -eq 2 ]
+	[[ ${lines[0]} == *": open ("* ]]
+	[[ $output == *"critical AUD-OPEN-RELAY"* ]]
+	[[ $output == *"RLY-PCT-IP:"* ]]
+	no_data
+}
+
+@test "audit: STARTTLS-only and implicit-TLS servers are audited inside TLS" {
+	SB=$(sandbox_start --wrapper --set smtpd_tls_auth_only=yes)
+	sandbox_load "$SB"
+	run relayctl audit --source $OUT --tls starttls --json "127.0.0.1:$SANDBOX_PORT"
+	[ "$status" -le 1 ]
+	echo "$output" | "$PYTHON" -c '
+import json, sys
+t = json.load(sys.stdin)["targets"][0]
+assert t["verdict"] == "closed" and t["tls"]["starttls"], t
+assert t["capabilities"]["before_tls"]["auth"] == [], t["capabilities"]
+assert "CRAM-MD5" in t["capabilities"]["last"]["auth"], t["capabilities"]'
+	run relayctl audit --source $OUT --json "smtps://127.0.0.1:$SANDBOX_TLS_PORT"
+	[ "$status" -le 1 ]
+	echo "$output" | "$PYTHON" -c '
+import json, sys
+t = json.load(sys.stdin)["targets"][0]
+assert t["verdict"] == "closed", t["verdict"]
+assert t["tls"]["active"] and not t["tls"]["starttls"], t["tls"]'
+	no_data
+}
+
+@test "audit: a clear-text PLAIN/LOGIN offer is a warning" {
+	SB=$(sandbox_start --tls)
+	sandbox_load "$SB"
+	run relayctl audit --source $OUT --tls none "127.0.0.1:$SANDBOX_PORT"
+	[ "$status" -eq 1 ]
+	[[ $output == *"warning AUD-AUTH-CLEARTEXT"* ]]
+}
+
+@test "audit: fake servers - each single trick is caught by its test ID" {
+	fake pcthack
+	run relayctl audit --json "127.0.0.1:$FAKE_PORT"
+	[ "$status" -eq 2 ]
+	json_check
+	echo "$output" | "$PYTHON" -c '
+import json, sys
+t = json.load(sys.stdin)["targets"][0]
+relayed = {x["id"] for x in t["tests"] if x["result"] == "relayed"}
+assert "RLY-PCT-IP" in relayed and "RLY-PCT-T" in relayed, relayed
+assert "RLY-PLAIN-EXT" not in relayed, relayed
+assert all("PCT" in i for i in relayed), relayed'
+	[ ! -e "$BATS_TEST_TMPDIR/port.data" ]
+}
+
+@test "audit: fake servers - a catch-all for local addresses only is closed" {
+	fake catchall
+	run relayctl audit --json "127.0.0.1:$FAKE_PORT"
+	[ "$status" -le 1 ]
+	echo "$output" | "$PYTHON" -c '
+import json, sys
+t = json.load(sys.stdin)["targets"][0]
+assert t["verdict"] == "closed", [x for x in t["tests"] if x["result"] == "relayed"]'
+}
+
+@test "audit: hostile servers end as unknown within the timeout" {
+	for mode in tarpit close garbage longline; do
+		fake $mode
+		start=$(date +%s%N)
+		run --separate-stderr relayctl audit --timeout 2 "127.0.0.1:$FAKE_PORT"
+		ms=$(( ($(date +%s%N) - start) / 1000000 ))
+		kill "$FAKE_PID"; wait "$FAKE_PID" 2>/dev/null || true
+		FAKE_PID=
+		rm -f "$BATS_TEST_TMPDIR/port"
+		[ "$status" -eq 3 ] || { echo "$mode: exit $status: $output"; false; }
+		[[ ${lines[0]} == *": unknown ("* ]] || { echo "$mode: $output"; false; }
+		[ "$ms" -lt 3000 ] || { echo "$mode took $ms ms"; false; }
+	done
+}
+
+@test "audit: a closed port is unknown, never closed" {
+	port=$("$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	run relayctl audit "127.0.0.1:$port"
+	[ "$status" -eq 3 ]
+	[[ ${lines[0]} == *": unknown (connection failed"* ]]
+	run relayctl audit --json "127.0.0.1:$port"
+	json_check
+}
+
+@test "audit: usage errors name the problem" {
+	run --separate-stderr relayctl audit
+	[ "$status" -eq 64 ]
+	[[ $stderr == *"which server?"* ]]
+	run --separate-stderr relayctl audit --tls maybe localhost
+	[ "$status" -eq 64 ]
+	[[ $stderr == *"invalid --tls 'maybe'"* ]]
+	run --separate-stderr relayctl audit --timeout 0 localhost
+	[ "$status" -eq 64 ]
+	run --separate-stderr relayctl audit "[::1"
+	[ "$status" -eq 64 ]
+	[[ $stderr == *"invalid target '[::1'"* ]]
+	run --separate-stderr relayctl audit "host:99999"
+	[ "$status" -eq 64 ]
+	run --separate-stderr relayctl audit --tests 'NOPE-*' 127.0.0.1:1
+	[ "$status" -eq 3 ]
+}
+
+@test "demo: configures and audits a throwaway Postfix, then stops it" {
+	before=$(ls -d "${TMPDIR:-/tmp}"/relayctl-sandbox.* 2>/dev/null | wc -l)
+	run bash "$ROOT/mk/demo.sh"
+	[ "$status" -eq 0 ]
+	[[ $output == *"changed: phase 2"* ]]
+	[[ $output == *"from an outsider"*": closed ("*"0 relayed"* ]]
+	[[ $output == *"from the allow-listed host"*": open ("* ]]
+	[[ $output == *"no DATA in "* ]]
+	after=$(ls -d "${TMPDIR:-/tmp}"/relayctl-sandbox.* 2>/dev/null | wc -l)
+	[ "$before" -eq "$after" ]
+}

@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""fakesmtp.py - scripted hostile or broken SMTP servers for audit tests.
+
+usage: fakesmtp.py MODE PORTFILE
+
+Listens on 127.0.0.1 on a free port, writes the port to PORTFILE, serves
+connections until killed.  MODES:
+  tarpit      accepts, never says anything
+  close       sends a banner, then closes
+  garbage     sends an HTTP response instead of a banner
+  longline    sends a 1 MB line without an end
+  relay       a server that accepts every RCPT (an open relay)
+  catchall    accepts every local recipient, refuses every external one
+  pcthack     refuses plain external recipients, falls for the % hack
+It never accepts DATA: it answers 554 and closes.
+"""
+import socket
+import sys
+import threading
+
+mode, portfile = sys.argv[1], sys.argv[2]
+LOCAL = "fake.relayctl.test"
+
+
+def rcpt_reply(addr):
+    a = addr.lower()
+    # A plain local address: one @, at a local domain, no routing tricks.
+    local = (a.endswith("@" + LOCAL + ">") or a.endswith("@mx." + LOCAL + ">")) \
+        and "%" not in a and "!" not in a and a.count("@") == 1 and '"' not in a
+    if mode == "relay":
+        return b"250 2.1.5 Ok\r\n"
+    if mode == "catchall":
+        # Every local address exists, every other one is refused.
+        return b"250 2.1.5 Ok\r\n" if local else b"554 5.7.1 Relay access denied\r\n"
+    if mode == "pcthack":
+        # Falls for the percent hack, and only for it.
+        if "%" in a or local:
+            return b"250 2.1.5 Ok\r\n"
+        return b"554 5.7.1 Relay access denied\r\n"
+    return b"554 5.7.1 denied\r\n"
+
+
+def serve(c):
+    try:
+        if mode == "tarpit":
+            c.recv(1)
+            return
+        if mode == "close":
+            c.sendall(b"220 mx." + LOCAL.encode() + b" ESMTP\r\n")
+            return
+        if mode == "garbage":
+            c.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+            c.recv(100)
+            return
+        if mode == "longline":
+            c.sendall(b"220 " + b"x" * (1 << 20))
+            c.recv(100)
+            return
+        c.sendall(b"220 mx." + LOCAL.encode() + b" ESMTP fake\r\n")
+        buf = b""
+        while True:
+            data = c.recv(4096)
+            if not data:
+                return
+            buf += data
+            while b"\r\n" in buf:
+                line, buf = buf.split(b"\r\n", 1)
+                cmd = line.decode("latin-1")
+                verb = cmd.split(" ")[0].upper()
+                if verb in ("EHLO", "HELO"):
+                    c.sendall(b"250-mx." + LOCAL.encode() + b"\r\n250-PIPELINING\r\n250 8BITMIME\r\n")
+                elif verb == "MAIL":
+                    c.sendall(b"250 2.1.0 Ok\r\n")
+                elif verb == "RCPT":
+                    c.sendall(rcpt_reply(cmd[8:].strip()))
+                elif verb in ("RSET", "NOOP"):
+                    c.sendall(b"250 2.0.0 Ok\r\n")
+                elif verb == "QUIT":
+                    c.sendall(b"221 2.0.0 Bye\r\n")
+                    return
+                elif verb in ("DATA", "BDAT"):
+                    c.sendall(b"554 5.5.1 this fake never takes DATA\r\n")
+                    with open(portfile + ".data", "a") as f:
+                        f.write(cmd + "\n")
+                    return
+                else:
+                    c.sendall(b"502 5.5.2 Error: command not recognized\r\n")
+    except OSError:
+        pass
+    finally:
+        c.close()
+
+
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", 0))
+s.listen(16)
+with open(portfile + ".tmp", "w") as f:
+    f.write(str(s.getsockname()[1]))
+import os
+os.rename(portfile + ".tmp", portfile)
+while True:
+    c, _ = s.accept()
+    threading.Thread(target=serve, args=(c,), daemon=True).start()
