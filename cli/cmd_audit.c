@@ -4,9 +4,14 @@
  * unknown) with its findings, as text or JSON; exit 0 closed, 1 warnings,
  * 2 open, 3 unknown.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include "audit.h"
 #include "commands.h"
@@ -14,8 +19,67 @@
 #include "output.h"
 
 enum {
-	A_TLS = OPT_LONG_ONLY + 20, A_HELO, A_EXTERNAL, A_LOCAL, A_TESTS
+	A_TLS = OPT_LONG_ONLY + 20, A_HELO, A_EXTERNAL, A_LOCAL, A_TESTS,
+	A_USER, A_PASSFILE, A_CLEARTEXT
 };
+
+/* read_password - the password of --auth-user: from FILE's first line,
+ * else RELAYCTL_AUTH_PASS, else a prompt without echo on the terminal;
+ * malloc'd, or NULL after a message */
+static char *read_password(const char *user, const char *file)
+{
+	char buf[1024], *p, *env;
+	FILE *fp;
+	struct termios old, noecho;
+	int tty;
+
+	if (file != NULL) {
+		if ((fp = fopen(file, "r")) == NULL) {
+			out_error("audit: cannot read --auth-pass-file '%s': %s",
+			    file, strerror(errno));
+			return NULL;
+		}
+		p = fgets(buf, sizeof(buf), fp);
+		fclose(fp);
+		if (p == NULL) {
+			out_error("audit: --auth-pass-file '%s' is empty", file);
+			return NULL;
+		}
+		buf[strcspn(buf, "\r\n")] = '\0';
+		p = strdup(buf);
+		explicit_bzero(buf, sizeof(buf));
+		return p;
+	}
+	if ((env = getenv("RELAYCTL_AUTH_PASS")) != NULL)
+		return strdup(env);
+	if ((tty = open("/dev/tty", O_RDWR)) < 0 || tcgetattr(tty, &old) != 0) {
+		if (tty >= 0)
+			close(tty);
+		out_error("audit: no password for '%s': use --auth-pass-file or "
+		    "RELAYCTL_AUTH_PASS (never the command line)", user);
+		return NULL;
+	}
+	noecho = old;
+	noecho.c_lflag &= ~(tcflag_t)ECHO;
+	dprintf(tty, "password for %s: ", user);
+	tcsetattr(tty, TCSAFLUSH, &noecho);
+	p = NULL;
+	{
+		ssize_t n = read(tty, buf, sizeof(buf) - 1);
+		if (n > 0) {
+			buf[n] = '\0';
+			buf[strcspn(buf, "\r\n")] = '\0';
+			p = strdup(buf);
+		}
+	}
+	tcsetattr(tty, TCSAFLUSH, &old);
+	dprintf(tty, "\n");
+	close(tty);
+	explicit_bzero(buf, sizeof(buf));
+	if (p == NULL)
+		out_error("audit: no password read for '%s'", user);
+	return p;
+}
 
 /* parse_target - host, host:port, [v6]:port, v6, smtp://..., smtps://...
  * into O; 0 or -1 with a message */
@@ -106,6 +170,8 @@ int cmd_audit(struct cli *cli, int argc, char **argv)
 	int c, i, rc = EXIT_OK, verbose = 0, any_open = 0, any_unknown = 0;
 	int any_warning = 0;
 	double timeout = 10;
+	const char *passfile = NULL;
+	char *pass = NULL;
 	json_t *all = json_array(), *t, *f;
 	size_t k;
 
@@ -152,6 +218,15 @@ int cmd_audit(struct cli *cli, int argc, char **argv)
 		case A_TESTS:
 			o.tests = st.arg;
 			break;
+		case A_USER:
+			o.auth_user = st.arg;
+			break;
+		case A_PASSFILE:
+			passfile = st.arg;
+			break;
+		case A_CLEARTEXT:
+			o.allow_cleartext_auth = true;
+			break;
 		case 't':
 			timeout = strtod(st.arg, &end);
 			if (*end != '\0' || !(timeout > 0 && timeout <= 3600)) {
@@ -182,6 +257,18 @@ int cmd_audit(struct cli *cli, int argc, char **argv)
 		out_error("audit: invalid --helo '%s'", o.conn.helo);
 		rc = EXIT_USAGE;
 		goto out;
+	}
+	if (passfile != NULL && o.auth_user == NULL) {
+		out_error("audit: --auth-pass-file needs --auth-user");
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (o.auth_user != NULL) {
+		if ((pass = read_password(o.auth_user, passfile)) == NULL) {
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		o.auth_pass = pass;
 	}
 	o.conn.connect_timeout_ms = o.conn.reply_timeout_ms =
 	    (int)(timeout * 1000);
@@ -221,6 +308,10 @@ int cmd_audit(struct cli *cli, int argc, char **argv)
 			rc = jr;
 	}
 out:
+	if (pass != NULL) {
+		explicit_bzero(pass, strlen(pass));
+		free(pass);
+	}
 	json_decref(all);
 	free(operands);
 	return rc;

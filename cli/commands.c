@@ -82,6 +82,13 @@ static const struct opt_spec audit_opts[] = {
 	  "a local domain of the target (default: from its banner)" },
 	{ "tests", OPT_LONG_ONLY + 24, "PATTERN",
 	  "only the tests whose ID matches the shell PATTERN, e.g. 'RLY-PCT-*'" },
+	{ "auth-user", OPT_LONG_ONLY + 25, "USER",
+	  "also check that USER's credentials work and allow relay; the "
+	  "password comes from --auth-pass-file, RELAYCTL_AUTH_PASS or a prompt" },
+	{ "auth-pass-file", OPT_LONG_ONLY + 26, "FILE",
+	  "read the password of --auth-user from the first line of FILE" },
+	{ "allow-cleartext-auth", OPT_LONG_ONLY + 27, NULL,
+	  "send the real credentials with PLAIN or LOGIN without TLS too" },
 	{ "timeout", 't', "SECONDS", "connect and reply timeout (default 10)" },
 	{ "verbose", 'v', NULL, "also print the SMTP transcript" },
 	{ "json", OPT_JSON, NULL, "print the result as JSON" },

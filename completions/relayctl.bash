@@ -12,7 +12,7 @@ _relayctl() {
 	case $prev in
 	--config-dir|-c)
 		COMPREPLY=($(compgen -d -- "$cur")); return 0 ;;
-	--allow|--external-domain|--helo|--local-domain|--postfix-version|--reload-cmd|--source|--tests|--timeout|--tls|-a|-s|-t)
+	--allow|--auth-pass-file|--auth-user|--external-domain|--helo|--local-domain|--postfix-version|--reload-cmd|--source|--tests|--timeout|--tls|-a|-s|-t)
 		return 0 ;;
 	esac
 
@@ -43,7 +43,7 @@ _relayctl() {
 		;;
 	audit)
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--source -s --tls --helo --external-domain --local-domain --tests --timeout -t --verbose -v --json --help" -- "$cur"))
+			COMPREPLY=($(compgen -W "--source -s --tls --helo --external-domain --local-domain --tests --auth-user --auth-pass-file --allow-cleartext-auth --timeout -t --verbose -v --json --help" -- "$cur"))
 		fi
 		;;
 	enable-phase)

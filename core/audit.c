@@ -5,10 +5,12 @@
  * it builds.  Never prints; never sends DATA (every command goes through
  * the session layer's guard).
  */
+#include <fnmatch.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "audit.h"
 #include "battery.h"
@@ -180,6 +182,67 @@ record:
 	return 0;
 }
 
+/* auth_test - one AUTH on a fresh connection, then an external RCPT:
+ * with bogus credentials (USER NULL) the AUTH must fail and must not
+ * unlock relay; with the real ones it must work and allow relay */
+static void auth_test(struct run *r, const char *mech,
+    const struct battery_vars *v, const char *user, const char *pass)
+{
+	char id[48], mail[340], rcpt[340], bogus[40];
+	const char *cmds[3] = { mail, rcpt, "RSET" };
+	struct smtp_reply rep[3];
+	struct relay_diag d = { "" };
+	size_t done = 0, i;
+	int code = 0;
+	const char *result, *kind = user != NULL ? "auth-user" : "auth-bogus";
+	char authline[64];
+
+	snprintf(id, sizeof(id), "AUTH-%s-%s", user != NULL ? "USER" : "BOGUS",
+	    mech);
+	snprintf(mail, sizeof(mail), "MAIL FROM:<%s@%s>", v->sender, v->external);
+	snprintf(rcpt, sizeof(rcpt), "RCPT TO:<%s@%s>", v->user, v->external);
+	if (user == NULL) {
+		/* A password nobody has: different on every run. */
+		snprintf(bogus, sizeof(bogus), "bogus-%lx-%x", (long)time(NULL),
+		    (unsigned)rand());
+		user = "relayctl-bogus";
+		pass = bogus;
+	}
+	memset(rep, 0, sizeof(rep));
+	if (connect_session(r) != 0) {
+		r->fatal = 0;	/* the battery ran; this test did not */
+		result = "untested";
+		goto record;
+	}
+	if (session_auth(r->s, mech, user, pass, &code, &d) != RELAY_OK) {
+		result = "untested";
+		goto close;
+	}
+	if (code == 235)
+		session_pipeline(r->s, cmds, 3, rep, &done, &d);
+	if (strcmp(kind, "auth-bogus") == 0)
+		result = code != 235 ? "denied" : done >= 2 &&
+		    rep[1].code / 100 == 2 ? "relayed" : "accepted";
+	else
+		result = code == 235 && done >= 2 && rep[1].code / 100 == 2 ?
+		    "accepted" : "refused";
+close:
+	copy_transcript(r);
+	end_session(r);
+record:
+	snprintf(authline, sizeof(authline), "AUTH %s -> %d", mech, code);
+	json_array_append_new(r->tests, json_pack("{s:s, s:s, s:s, s:s, s:s, "
+	    "s:s, s:o, s:s}", "id", id, "description",
+	    strcmp(kind, "auth-user") == 0 ? "the real credentials must work "
+	    "and allow relay" : "bogus credentials must fail and must not "
+	    "unlock relay", "kind", kind, "mail_from", mail + 10, "rcpt_to",
+	    rcpt + 8, "mail_reply", authline, "rcpt_reply", done >= 2 ?
+	    line_of(&rep[1]) : json_null(), "result", result));
+	for (i = 0; i < done; i++)
+		smtp_reply_release(&rep[i]);
+	explicit_bzero(bogus, sizeof(bogus));
+}
+
 /* finding - append one finding */
 static void finding(json_t *findings, const char *id, const char *sev,
     json_t *evidence, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
@@ -225,7 +288,10 @@ json_t *audit_run(const struct audit_opts *o)
 		v.ip = r.info.peer_addr[0] ? r.info.peer_addr : o->conn.host;
 		v.local = local;
 		if (battery_build(&v, o->tests, &tests, &ntests, err,
-		    sizeof(err)) != RELAY_OK) {
+		    sizeof(err)) != RELAY_OK && (o->tests == NULL ||
+		    (fnmatch(o->tests, "AUTH-BOGUS-PLAIN", 0) != 0 &&
+		    fnmatch(o->tests, "AUTH-USER-PLAIN", 0) != 0 &&
+		    fnmatch(o->tests, "AUTH-BOGUS-CRAM-MD5", 0) != 0))) {
 			snprintf(r.reason, sizeof(r.reason), "%s", err);
 			r.fatal = 1;
 		}
@@ -245,6 +311,38 @@ json_t *audit_run(const struct audit_opts *o)
 				end_session(&r);
 				failed = 0;
 			}
+		}
+		copy_transcript(&r);
+		end_session(&r);
+		/* The AUTH surface, each mechanism on its own connection. */
+		for (i = 0; i < 3 && !r.fatal; i++) {
+			static const char *const mechs[] = { "CRAM-MD5", "PLAIN",
+			    "LOGIN" };
+			unsigned bit = mech_bit(mechs[i]);
+			char bid[40], uid[40];
+			snprintf(bid, sizeof(bid), "AUTH-BOGUS-%s", mechs[i]);
+			snprintf(uid, sizeof(uid), "AUTH-USER-%s", mechs[i]);
+			if (!(r.info.caps.auth & bit))
+				continue;
+			if (o->tests == NULL || fnmatch(o->tests, bid, 0) == 0)
+				auth_test(&r, mechs[i], &v, NULL, NULL);
+			if (o->tests != NULL && fnmatch(o->tests, uid, 0) != 0)
+				continue;
+			if (o->auth_user == NULL || o->auth_pass == NULL)
+				continue;
+			if ((bit & MECH_CLEARTEXT) && !r.info.tls &&
+			    !o->allow_cleartext_auth) {
+				json_array_append_new(r.tests, json_pack("{s:s, "
+				    "s:s, s:s, s:s, s:s, s:n, s:n, s:s}", "id",
+				    bit == MECH_PLAIN ? "AUTH-USER-PLAIN" :
+				    "AUTH-USER-LOGIN", "description", "not sent: "
+				    "the password would cross the network in clear "
+				    "text (--allow-cleartext-auth)", "kind",
+				    "auth-user", "mail_from", "", "rcpt_to", "",
+				    "mail_reply", "rcpt_reply", "result", "untested"));
+				continue;
+			}
+			auth_test(&r, mechs[i], &v, o->auth_user, o->auth_pass);
 		}
 	} else {
 		name[0] = local[0] = '\0';
@@ -271,6 +369,11 @@ json_t *audit_run(const struct audit_opts *o)
 		if (strcmp(res, "relayed") == 0) {
 			n_relayed++;
 			json_array_append_new(relayed, json_string(ev));
+			if (strncmp(id, "AUTH-BOGUS-", 11) == 0)
+				finding(findings, "AUD-AUTH-BOGUS", "critical",
+				    json_pack("[s]", ev), "the server accepted "
+				    "bogus credentials with %s and then relayed",
+				    id + 11);
 		} else if (strcmp(res, "denied") == 0) {
 			n_denied++;
 		} else if (strcmp(res, "deferred") == 0) {
@@ -279,10 +382,21 @@ json_t *audit_run(const struct audit_opts *o)
 		} else if (strcmp(res, "untested") == 0) {
 			n_untested++;
 			json_array_append_new(untested, json_string(ev));
+		} else if (strcmp(res, "refused") == 0 &&
+		    strncmp(id, "AUTH-USER-", 10) == 0) {
+			finding(findings, "AUD-AUTH-USER-REFUSED", "warning",
+			    json_pack("[s]", ev), "the real credentials did not "
+			    "work or did not allow relay with %s", id + 10);
 		} else if (strcmp(res, "refused") == 0) {
 			finding(findings, "AUD-LOCAL-REFUSED", "warning",
 			    json_pack("[s]", ev), "mail for the local postmaster "
 			    "was refused: the server is closed the other way too");
+		} else if (strcmp(res, "accepted") == 0 &&
+		    strncmp(id, "AUTH-BOGUS-", 11) == 0) {
+			finding(findings, "AUD-AUTH-BOGUS", "critical",
+			    json_pack("[s]", ev), "the server accepted bogus "
+			    "credentials with %s", id + 11);
+			n_relayed++;	/* anyone may log in: as good as open */
 		}
 	}
 	if (n_relayed > 0)
@@ -314,7 +428,7 @@ json_t *audit_run(const struct audit_opts *o)
 	 * ran. */
 	if (n_relayed > 0)
 		verdict = "open";
-	else if (r.fatal || nrun == 0)
+	else if (r.fatal || (nrun == 0 && n_denied == 0))
 		verdict = "unknown";
 	else
 		verdict = "closed";

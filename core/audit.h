@@ -9,6 +9,8 @@
 #ifndef RELAY_AUDIT_H
 #define RELAY_AUDIT_H
 
+#include <stdbool.h>
+
 #include <jansson.h>
 
 #include "transport.h"
@@ -27,6 +29,9 @@ struct audit_opts {
 	unsigned per_connection;		/* failing RCPTs per connection;
 						 * stays under Postfix's
 						 * smtpd_soft_error_limit (10) */
+	const char *auth_user;			/* real credentials, or NULL */
+	const char *auth_pass;			/* never printed or stored */
+	bool allow_cleartext_auth;		/* send them without TLS too */
 };
 
 /*

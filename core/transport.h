@@ -32,6 +32,7 @@ struct transport_opts {
 	const char *helo;	/* the EHLO name; never the local hostname */
 	int connect_timeout_ms;	/* TCP, TLS, banner, EHLO and STARTTLS */
 	int reply_timeout_ms;	/* each later reply */
+	void *ctx;		/* for a test transport's script; else NULL */
 };
 
 /* What the connection set up learnt. */

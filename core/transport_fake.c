@@ -22,13 +22,15 @@ static enum relay_err fake_open(const struct transport_opts *o,
     struct relay_diag *diag)
 {
 	struct transport *t = calloc(1, sizeof(*t));
-	struct fake_script *s = (struct fake_script *)(void *)o->host;
+	struct fake_script *s = o->ctx;
 	char *copy, *line, *save = NULL;
 
 	(void)diag;
 	if (t == NULL)
 		return RELAY_ENOMEM;
 	t->s = s;
+	snprintf(info->peer_addr, sizeof(info->peer_addr), "192.0.2.25");
+	snprintf(info->local_addr, sizeof(info->local_addr), "198.51.100.66");
 	info->banner_code = atoi(s->banner);
 	snprintf(info->banner, sizeof(info->banner), "%.*s",
 	    (int)strcspn(s->banner + 4, "\r\n"), s->banner + 4);
@@ -60,6 +62,14 @@ static void take_line(struct transport *t, const char *line)
 	const struct fake_step *st;
 
 	s->sent_lines++;
+	if (s->respond != NULL) {
+		const char *reply = s->respond(line, s->ctx);
+		if (reply == NULL)
+			t->closed = 1;
+		else
+			strbuf_addstr(&t->out, reply);
+		return;
+	}
 	if (s->next >= s->nsteps) {
 		if (s->mismatch[0] == '\0')
 			snprintf(s->mismatch, sizeof(s->mismatch),

@@ -25,14 +25,18 @@ struct fake_script {
 	const char *ehlo;		/* the EHLO reply, CRLF included */
 	const struct fake_step *steps;
 	size_t nsteps;
+	/* Instead of steps: the reply to each line (CRLF included), NULL to
+	 * close the connection. */
+	const char *(*respond)(const char *line, void *ctx);
+	void *ctx;
 	/* filled by the fake: */
 	size_t next;			/* steps done */
 	char mismatch[256];		/* the first unexpected line, if any */
 	size_t sent_lines;
 };
 
-/* transport_fake_ops - operations whose open() uses opts->host as a
- * pointer to a struct fake_script (a test-only convention) */
+/* transport_fake - operations whose open() plays the struct fake_script
+ * in opts->ctx; the server's address is always 192.0.2.25 */
 extern const struct transport_ops transport_fake;
 
 #endif

@@ -13,7 +13,7 @@ check="$build libcmocka-dev bats postfix sasl2-bin libsasl2-modules openssl pyth
 case $what in
 build) want=$build ;;
 check|demo) want=$check ;;
-bench) want="$check nmap swaks" ;;
+bench) want="$check nmap" ;;
 *) echo "deps.sh: unknown set '$what' (use build, check, demo or bench)" >&2; exit 2 ;;
 esac
 

@@ -176,13 +176,88 @@ assert t["verdict"] == "closed", [x for x in t["tests"] if x["result"] == "relay
 }
 
 @test "demo: configures and audits a throwaway Postfix, then stops it" {
-	before=$(ls -d "${TMPDIR:-/tmp}"/relayctl-sandbox.* 2>/dev/null | wc -l)
 	run bash "$ROOT/mk/demo.sh"
 	[ "$status" -eq 0 ]
 	[[ $output == *"changed: phase 2"* ]]
 	[[ $output == *"from an outsider"*": closed ("*"0 relayed"* ]]
 	[[ $output == *"from the allow-listed host"*": open ("* ]]
 	[[ $output == *"no DATA in "* ]]
-	after=$(ls -d "${TMPDIR:-/tmp}"/relayctl-sandbox.* 2>/dev/null | wc -l)
-	[ "$before" -eq "$after" ]
+	# Its sandbox is gone: directory and master.
+	dir=$(printf '%s\n' "$output" | sed -n 's/.*(config \(.*\)\/etc).*/\1/p' | head -1)
+	[ -n "$dir" ]
+	[ ! -e "$dir" ]
+	run ! pgrep -f -- "-c $dir/etc"
+}
+
+@test "audit: AUTH surface - bogus credentials fail, the real ones relay, no password anywhere" {
+	SB=$(sandbox_start --tls)
+	sandbox_load "$SB"
+	relayctl enable-phase 3 --plaintext-after-tls -c "$SANDBOX_CONFIG_DIR" >/dev/null
+	printf '%s\n' "$SANDBOX_PASS" >"$BATS_TEST_TMPDIR/pass"
+	# Without TLS: PLAIN and LOGIN are not offered before STARTTLS here.
+	run relayctl audit --source $OUT --tls none --auth-user "$SANDBOX_USER" \
+		--auth-pass-file "$BATS_TEST_TMPDIR/pass" -v --json "127.0.0.1:$SANDBOX_PORT"
+	json_check
+	[[ $output != *"$SANDBOX_PASS"* ]]
+	echo "$output" | "$PYTHON" -c '
+import json, sys
+t = json.load(sys.stdin)["targets"][0]
+res = {x["id"]: x["result"] for x in t["tests"] if x["id"].startswith("AUTH")}
+assert res == {"AUTH-BOGUS-CRAM-MD5": "denied", "AUTH-USER-CRAM-MD5": "accepted"}, res
+assert t["verdict"] == "closed", t["verdict"]'
+	# Inside TLS every mechanism is offered: all three work, bogus fails.
+	RELAYCTL_AUTH_PASS=$SANDBOX_PASS run relayctl audit --source $OUT --tls starttls \
+		--auth-user "$SANDBOX_USER" -v "127.0.0.1:$SANDBOX_PORT"
+	[ "$status" -eq 0 ]
+	[[ $output != *"$SANDBOX_PASS"* ]]
+	[[ $output == *"> AUTH PLAIN <redacted>"* ]]
+	RELAYCTL_AUTH_PASS=$SANDBOX_PASS run relayctl audit --source $OUT --tls starttls \
+		--auth-user "$SANDBOX_USER" --tests 'AUTH-*' --json "127.0.0.1:$SANDBOX_PORT"
+	echo "$output" | "$PYTHON" -c '
+import json, sys
+t = json.load(sys.stdin)["targets"][0]
+res = {x["id"]: x["result"] for x in t["tests"]}
+for m in ("CRAM-MD5", "PLAIN", "LOGIN"):
+    assert res["AUTH-BOGUS-" + m] == "denied", res
+    assert res["AUTH-USER-" + m] == "accepted", res'
+	no_data
+}
+
+@test "audit: real PLAIN credentials are never sent in clear text unless allowed" {
+	SB=$(sandbox_start --tls)
+	sandbox_load "$SB"
+	relayctl enable-phase 3 -c "$SANDBOX_CONFIG_DIR" >/dev/null 2>&1
+	RELAYCTL_AUTH_PASS=$SANDBOX_PASS run relayctl audit --source $OUT --tls none \
+		--auth-user "$SANDBOX_USER" --tests 'AUTH-USER-*' --json "127.0.0.1:$SANDBOX_PORT"
+	echo "$output" | "$PYTHON" -c '
+import json, sys
+t = json.load(sys.stdin)["targets"][0]
+res = {x["id"]: x["result"] for x in t["tests"]}
+assert res["AUTH-USER-PLAIN"] == "untested" and res["AUTH-USER-LOGIN"] == "untested", res
+assert res["AUTH-USER-CRAM-MD5"] == "accepted", res'
+	run ! grep -q "AUTH PLAIN\|AUTH LOGIN" <(grep "relaytest" "$SANDBOX_DIR/maillog")
+	RELAYCTL_AUTH_PASS=$SANDBOX_PASS run relayctl audit --source $OUT --tls none \
+		--allow-cleartext-auth --auth-user "$SANDBOX_USER" --tests 'AUTH-USER-*' \
+		--json "127.0.0.1:$SANDBOX_PORT"
+	echo "$output" | "$PYTHON" -c '
+import json, sys
+t = json.load(sys.stdin)["targets"][0]
+res = {x["id"]: x["result"] for x in t["tests"]}
+assert res["AUTH-USER-PLAIN"] == "accepted", res'
+	run --separate-stderr relayctl audit --auth-pass-file /nonexistent --auth-user u 127.0.0.1:1
+	[ "$status" -eq 64 ]
+	[[ $stderr == *"cannot read --auth-pass-file '/nonexistent'"* ]]
+}
+
+@test "audit: fake server - AUTH with any password is open, critical" {
+	fake anyauth
+	run relayctl audit --json "127.0.0.1:$FAKE_PORT"
+	[ "$status" -eq 2 ]
+	json_check
+	echo "$output" | "$PYTHON" -c '
+import json, sys
+t = json.load(sys.stdin)["targets"][0]
+assert t["verdict"] == "open", t["verdict"]
+ids = {f["id"] for f in t["findings"] if f["severity"] == "critical"}
+assert "AUD-AUTH-BOGUS" in ids, ids'
 }

@@ -12,6 +12,7 @@ connections until killed.  MODES:
   relay       a server that accepts every RCPT (an open relay)
   catchall    accepts every local recipient, refuses every external one
   pcthack     refuses plain external recipients, falls for the % hack
+  anyauth     accepts AUTH with any password, then relays
 It never accepts DATA: it answers 554 and closes.
 """
 import socket
@@ -58,6 +59,8 @@ def serve(c):
             return
         c.sendall(b"220 mx." + LOCAL.encode() + b" ESMTP fake\r\n")
         buf = b""
+        authed = False
+        pending = 0     # AUTH continuation lines still expected
         while True:
             data = c.recv(4096)
             if not data:
@@ -67,8 +70,32 @@ def serve(c):
                 line, buf = buf.split(b"\r\n", 1)
                 cmd = line.decode("latin-1")
                 verb = cmd.split(" ")[0].upper()
+                if pending:
+                    pending -= 1
+                    if pending:
+                        c.sendall(b"334 UGFzc3dvcmQ6\r\n")
+                    else:
+                        authed = True
+                        c.sendall(b"235 2.7.0 Authentication successful\r\n")
+                    continue
+                if verb == "AUTH" and mode == "anyauth":
+                    mech = cmd.split(" ")[1].upper()
+                    if mech == "PLAIN":
+                        authed = True
+                        c.sendall(b"235 2.7.0 Authentication successful\r\n")
+                    elif mech == "LOGIN":
+                        pending = 2
+                        c.sendall(b"334 VXNlcm5hbWU6\r\n")
+                    else:
+                        pending = 1
+                        c.sendall(b"334 PDEyMzQ1QGZha2U+\r\n")
+                    continue
+                if verb == "RCPT" and authed:
+                    c.sendall(b"250 2.1.5 Ok\r\n")
+                    continue
                 if verb in ("EHLO", "HELO"):
-                    c.sendall(b"250-mx." + LOCAL.encode() + b"\r\n250-PIPELINING\r\n250 8BITMIME\r\n")
+                    extra = b"250-AUTH PLAIN LOGIN CRAM-MD5\r\n" if mode == "anyauth" else b""
+                    c.sendall(b"250-mx." + LOCAL.encode() + b"\r\n250-PIPELINING\r\n" + extra + b"250 8BITMIME\r\n")
                 elif verb == "MAIL":
                     c.sendall(b"250 2.1.0 Ok\r\n")
                 elif verb == "RCPT":
