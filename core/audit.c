@@ -60,9 +60,17 @@ static void local_domain(const char *s, char *out, size_t len)
 		snprintf(out, len, "%s", s);
 }
 
+/* kind_name - the schema's name of a test kind */
+static const char *kind_name(enum test_kind k)
+{
+	return k == TEST_LOCAL ? "local" : k == TEST_PROBE ? "probe" : "relay";
+}
+
 /* classify - what RCPT reply R means for test T */
 static const char *classify(const struct battery_test *t, int code)
 {
+	if (t->kind == TEST_PROBE)
+		return code >= 200 && code < 300 ? "accepted" : "refused";
 	if (t->kind == TEST_LOCAL)
 		return code >= 200 && code < 300 ? "accepted" :
 		    code >= 400 && code < 500 ? "deferred" : "refused";
@@ -170,7 +178,7 @@ record:
 		(*failed)++;
 	json_array_append_new(r->tests, json_pack("{s:s, s:s, s:s, s:s, s:s, "
 	    "s:o, s:o, s:s}", "id", t->id, "description", t->desc, "kind",
-	    t->kind == TEST_LOCAL ? "local" : "relay", "mail_from", t->from,
+	    kind_name(t->kind), "mail_from", t->from,
 	    "rcpt_to", t->rcpt, "mail_reply", line_of(&rep[0]),
 	    "rcpt_reply", done >= 2 ? line_of(&rep[1]) : json_null(),
 	    "result", result));
@@ -272,6 +280,8 @@ json_t *audit_run(const struct audit_opts *o)
 	unsigned per = o->per_connection ? o->per_connection : 8;
 	json_t *doc, *findings = json_array(), *relayed = json_array();
 	json_t *deferred = json_array(), *untested = json_array();
+	json_t *address = json_array();
+	bool sink = false;
 	const char *verdict;
 	size_t n_relayed = 0, n_denied = 0, n_deferred = 0, n_untested = 0;
 
@@ -353,8 +363,7 @@ json_t *audit_run(const struct audit_opts *o)
 	for (i = nrun; i < ntests; i++)
 		json_array_append_new(r.tests, json_pack("{s:s, s:s, s:s, s:s, "
 		    "s:s, s:n, s:n, s:s}", "id", tests[i].id, "description",
-		    tests[i].desc, "kind", tests[i].kind == TEST_LOCAL ? "local" :
-		    "relay", "mail_from", tests[i].from, "rcpt_to", tests[i].rcpt,
+		    tests[i].desc, "kind", kind_name(tests[i].kind), "mail_from", tests[i].from, "rcpt_to", tests[i].rcpt,
 		    "mail_reply", "rcpt_reply", "result", "untested"));
 	for (i = 0; i < json_array_size(r.tests); i++) {
 		json_t *t = json_array_get(r.tests, i);
@@ -376,12 +385,21 @@ json_t *audit_run(const struct audit_opts *o)
 				    id + 11);
 		} else if (strcmp(res, "denied") == 0) {
 			n_denied++;
+			if (json_is_string(rr) && strlen(json_string_value(rr)) > 8 &&
+			    strncmp(json_string_value(rr) + 4, "5.1.", 4) == 0)
+				json_array_append_new(address, json_string(ev));
 		} else if (strcmp(res, "deferred") == 0) {
 			n_deferred++;
 			json_array_append_new(deferred, json_string(ev));
 		} else if (strcmp(res, "untested") == 0) {
 			n_untested++;
 			json_array_append_new(untested, json_string(ev));
+		} else if (strcmp(res, "accepted") == 0 &&
+		    strcmp(id, "PRB-SINK") == 0) {
+			sink = true;
+		} else if (strcmp(res, "refused") == 0 &&
+		    strcmp(id, "PRB-SINK") == 0) {
+			/* unknown local users are refused: as it should be */
 		} else if (strcmp(res, "refused") == 0 &&
 		    strncmp(id, "AUTH-USER-", 10) == 0) {
 			finding(findings, "AUD-AUTH-USER-REFUSED", "warning",
@@ -406,6 +424,19 @@ json_t *audit_run(const struct audit_opts *o)
 		    n_relayed == 1 ? "" : "s");
 	else
 		json_decref(relayed);
+	if (sink)
+		finding(findings, "AUD-SINK", n_relayed > 0 ? "warning" : "ok",
+		    NULL, "the server accepts mail for a local user that cannot "
+		    "exist: a catch-all or a sink, whose 2xx answers may not mean "
+		    "delivery");
+	if (json_array_size(address) > 0)
+		finding(findings, "AUD-DENIED-ADDRESS", "ok", address,
+		    "%zu relay attempt%s refused as a bad address (5.1.x), not by "
+		    "relay policy: such refusals prove less",
+		    json_array_size(address), json_array_size(address) == 1 ?
+		    " was" : "s were");
+	else
+		json_decref(address);
 	if (n_deferred > 0)
 		finding(findings, "AUD-RELAY-DEFERRED", "warning", deferred,
 		    "%zu relay attempt%s deferred (4xx), not refused: no relay "

@@ -123,7 +123,7 @@ enum relay_err battery_build(const struct battery_vars *v,
 	struct battery_test *t;
 	char id[32];
 
-	max = ns + nr * 2 + 2;
+	max = ns + nr * 2 + 3;
 	if ((t = calloc(max, sizeof(*t))) == NULL)
 		return RELAY_ENOMEM;
 	*n = 0;
@@ -131,6 +131,10 @@ enum relay_err battery_build(const struct battery_vars *v,
 	add(t, n, "POS-POSTMASTER", "postmaster at the local domain, from "
 	    "an external sender", TEST_LOCAL, "<%F@%D>", "<postmaster@%T>", v,
 	    pattern);
+	/* A user that cannot exist: a server that takes it takes anything,
+	 * and its 2xx answers prove less (a sink, or a catch-all). */
+	add(t, n, "PRB-SINK", "a local user that cannot exist", TEST_PROBE,
+	    "<%F@%D>", "<no-such-user-7f3a9c@%T>", v, pattern);
 	for (j = 0; j < ns; j++) {
 		snprintf(id, sizeof(id), "RLY-PLAIN-%s", senders[j].id);
 		add(t, n, id, "plain external recipient", TEST_RELAY,

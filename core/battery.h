@@ -14,7 +14,8 @@
 
 enum test_kind {
 	TEST_RELAY,	/* an external recipient: must not be accepted */
-	TEST_LOCAL	/* a local recipient: must be accepted */
+	TEST_LOCAL,	/* a local recipient: must be accepted */
+	TEST_PROBE	/* a local user that cannot exist: tells a sink */
 };
 
 /* What the patterns are filled with. */

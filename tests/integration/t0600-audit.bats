@@ -60,7 +60,10 @@ assert t["counts"]["relayed"] == 0
 assert t["tls"]["active"] and t["tls"]["starttls"], t["tls"]
 assert t["tls"]["version"].startswith("TLS"), t["tls"]
 pos = [x for x in t["tests"] if x["id"] == "POS-POSTMASTER"][0]
-assert pos["result"] == "accepted", pos'
+assert pos["result"] == "accepted", pos
+sink = [x for x in t["tests"] if x["id"] == "PRB-SINK"][0]
+assert sink["result"] == "refused", sink
+assert "AUD-DENIED-ADDRESS" not in {f["id"] for f in t["findings"]}'
 	run relayctl audit --source 127.0.0.77 "127.0.0.1:$SANDBOX_PORT"
 	[ "$status" -eq 2 ]
 	[[ ${lines[0]} == *": open ("* ]]
@@ -130,7 +133,9 @@ assert all("PCT" in i for i in relayed), relayed'
 	echo "$output" | "$PYTHON" -c '
 import json, sys
 t = json.load(sys.stdin)["targets"][0]
-assert t["verdict"] == "closed", [x for x in t["tests"] if x["result"] == "relayed"]'
+assert t["verdict"] == "closed", [x for x in t["tests"] if x["result"] == "relayed"]
+sink = [f for f in t["findings"] if f["id"] == "AUD-SINK"]
+assert sink and sink[0]["severity"] == "ok", t["findings"]'
 }
 
 @test "audit: hostile servers end as unknown within the timeout" {

@@ -46,7 +46,7 @@ for i, t in enumerate(need(d, "targets", list, "doc")):
             need(x, k, str, ww)
         if x["result"] not in ("relayed", "denied", "deferred", "untested", "accepted", "refused"):
             sys.exit("%s.result: %r" % (ww, x["result"]))
-        if x["kind"] not in ("relay", "local", "auth-bogus", "auth-user"):
+        if x["kind"] not in ("relay", "local", "probe", "auth-bogus", "auth-user"):
             sys.exit("%s.kind: %r" % (ww, x["kind"]))
     for j, f in enumerate(t["findings"]):
         ww = "%s.findings[%d]" % (w, j)

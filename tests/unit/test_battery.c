@@ -47,7 +47,8 @@ static void test_table(void **state)
 	for (i = 0; i < n; i++) {
 		relay += t[i].kind == TEST_RELAY;
 		assert_true(strncmp(t[i].id, "RLY-", 4) == 0 ||
-		    strncmp(t[i].id, "POS-", 4) == 0);
+		    strncmp(t[i].id, "POS-", 4) == 0 ||
+		    strncmp(t[i].id, "PRB-", 4) == 0);
 		for (j = 0; j < i; j++)
 			assert_string_not_equal(t[i].id, t[j].id);
 		snprintf(cmd, sizeof(cmd), "MAIL FROM:%s", t[i].from);
@@ -57,7 +58,7 @@ static void test_table(void **state)
 		if (strstr(t[i].id, "PCT") != NULL && strchr(t[i].rcpt, '%') == NULL)
 			fail_msg("%s has no %% in %s", t[i].id, t[i].rcpt);
 	}
-	assert_true(relay >= n - 1);
+	assert_true(relay >= n - 2);
 	free(t);
 }
 
@@ -96,6 +97,9 @@ static void test_expansion(void **state)
 		assert_string_equal(x->rcpt, want[i].rcpt);
 	}
 	assert_int_equal(find(t, n, "POS-POSTMASTER")->kind, TEST_LOCAL);
+	assert_int_equal(find(t, n, "PRB-SINK")->kind, TEST_PROBE);
+	assert_string_equal(find(t, n, "PRB-SINK")->rcpt,
+	    "<no-such-user-7f3a9c@relayctl.test>");
 	free(t);
 	assert_int_equal(battery_build(&v6, NULL, &t, &n, err, sizeof(err)),
 	    RELAY_OK);
