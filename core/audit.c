@@ -455,6 +455,10 @@ json_t *audit_run(const struct audit_opts *o)
 		finding(findings, "AUD-AUTH-CLEARTEXT", "warning", NULL,
 		    "PLAIN or LOGIN is offered before TLS (%s): passwords would "
 		    "cross the network in clear text", r.info.caps_plain.auth_list);
+	if (r.info.tls && r.info.verify_result != 0)
+		finding(findings, "AUD-TLS-CERT", "warning", NULL, "the TLS "
+		    "certificate does not verify: %s (subject %s, issuer %s)",
+		    r.info.verify_text, r.info.cert_subject, r.info.cert_issuer);
 	/* The verdict: open beats everything; closed only when the tests
 	 * ran. */
 	if (n_relayed > 0)
@@ -464,7 +468,8 @@ json_t *audit_run(const struct audit_opts *o)
 	else
 		verdict = "closed";
 	doc = json_pack("{s:s, s:s, s:s, s:i, s:s, s:s?, s:{s:s, s:s, s:s, "
-	    "s:s, s:s}, s:{s:b, s:b, s:s, s:s, s:I}, s:{s:o, s:o}, "
+	    "s:s, s:s}, s:{s:b, s:b, s:s, s:s, s:I, s:s, s:s, s:s}, "
+	    "s:{s:o, s:o}, "
 	    "s:{s:I, s:I, s:I, s:I, s:I}, s:o, s:o, s:o}",
 	    "schema", AUDIT_SCHEMA, "target", o->target, "host", o->conn.host,
 	    "port", (int)o->conn.port, "verdict", verdict,
@@ -475,6 +480,8 @@ json_t *audit_run(const struct audit_opts *o)
 	    "tls", "active", r.info.tls, "starttls", r.info.starttls,
 	    "version", r.info.tls_version, "cipher", r.info.tls_cipher,
 	    "verify_result", (json_int_t)r.info.verify_result,
+	    "subject", r.info.cert_subject, "issuer", r.info.cert_issuer,
+	    "not_after", r.info.cert_not_after,
 	    "capabilities", "before_tls", caps_json(&r.info.caps_plain),
 	    "last", caps_json(&r.info.caps),
 	    "counts", "run", (json_int_t)nrun, "relayed", (json_int_t)n_relayed,

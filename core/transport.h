@@ -47,6 +47,10 @@ struct transport_info {
 	char tls_version[32];	/* "TLSv1.3" */
 	char tls_cipher[96];	/* "TLS_AES_256_GCM_SHA384" */
 	long verify_result;	/* X509 verification result, 0 when valid */
+	char verify_text[128];	/* ... in words */
+	char cert_subject[256];	/* the server certificate's subject */
+	char cert_issuer[256];
+	char cert_not_after[64];	/* "Nov 30 12:00:00 2026 GMT" */
 	char local_addr[64];	/* the address the server sees */
 	char peer_addr[64];	/* the server's address we connected to */
 };

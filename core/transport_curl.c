@@ -16,7 +16,9 @@
 #include <time.h>
 
 #include <curl/curl.h>
+#include <openssl/bio.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include "strbuf.h"
 #include "transport.h"
@@ -28,6 +30,29 @@ struct transport {
 	struct transport_info *info;	/* filled during perform */
 	char errbuf[CURL_ERROR_SIZE];
 };
+
+/* cert_facts - subject, issuer and expiry of the server's certificate */
+static void cert_facts(SSL *ssl, struct transport_info *info)
+{
+	X509 *x = SSL_get1_peer_certificate(ssl);
+	BIO *b;
+	int n;
+
+	if (x == NULL)
+		return;
+	X509_NAME_oneline(X509_get_subject_name(x), info->cert_subject,
+	    (int)sizeof(info->cert_subject));
+	X509_NAME_oneline(X509_get_issuer_name(x), info->cert_issuer,
+	    (int)sizeof(info->cert_issuer));
+	if ((b = BIO_new(BIO_s_mem())) != NULL) {
+		if (ASN1_TIME_print(b, X509_get0_notAfter(x)) == 1 &&
+		    (n = BIO_read(b, info->cert_not_after,
+		    (int)sizeof(info->cert_not_after) - 1)) > 0)
+			info->cert_not_after[n] = '\0';
+		BIO_free(b);
+	}
+	X509_free(x);
+}
 
 /* header_cb - every server line during perform; the TLS facts too, which
  * libcurl gives only while perform runs */
@@ -48,6 +73,7 @@ static size_t header_cb(char *data, size_t size, size_t n, void *ctx)
 		if (c != NULL)
 			snprintf(t->info->tls_cipher, sizeof(t->info->tls_cipher),
 			    "%s", SSL_CIPHER_get_name(c));
+		cert_facts(ssl, t->info);
 	}
 	return size * n;
 }
@@ -206,8 +232,11 @@ static enum relay_err curl_open(const struct transport_opts *o,
 		goto fail;
 	}
 	if (info->tls && curl_easy_getinfo(t->curl, CURLINFO_SSL_VERIFYRESULT,
-	    &verify) == CURLE_OK)
+	    &verify) == CURLE_OK) {
 		info->verify_result = verify;
+		snprintf(info->verify_text, sizeof(info->verify_text), "%s",
+		    X509_verify_cert_error_string(verify));
+	}
 	if (curl_easy_getinfo(t->curl, CURLINFO_LOCAL_IP, &ip) == CURLE_OK &&
 	    ip != NULL)
 		snprintf(info->local_addr, sizeof(info->local_addr), "%s", ip);

@@ -31,7 +31,8 @@ for i, t in enumerate(need(d, "targets", list, "doc")):
     for k in ("banner", "name", "address", "local_domain", "source"):
         need(t["server"], k, str, w + ".server")
     for k, ty in (("active", bool), ("starttls", bool), ("version", str),
-                  ("cipher", str), ("verify_result", int)):
+                  ("cipher", str), ("verify_result", int), ("subject", str),
+                  ("issuer", str), ("not_after", str)):
         need(t["tls"], k, ty, w + ".tls")
     for side in ("before_tls", "last"):
         c = need(t["capabilities"], side, dict, w + ".capabilities")
