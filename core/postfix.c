@@ -57,22 +57,6 @@ static const char *const relay_params[] = {
 	"smtpd_tls_security_level", "broken_sasl_auth_clients",
 };
 
-/* diagf - fill DIAG, if any; return ERR */
-static enum relay_err diagf(struct relay_diag *diag, enum relay_err err,
-    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static enum relay_err diagf(struct relay_diag *diag, enum relay_err err,
-    const char *fmt, ...)
-{
-	va_list ap;
-
-	if (diag != NULL) {
-		va_start(ap, fmt);
-		vsnprintf(diag->msg, sizeof(diag->msg), fmt, ap);
-		va_end(ap);
-	}
-	return err;
-}
 
 /* finding - add one finding to R; NO_PHASE: the policy is no phase */
 static enum relay_err finding(struct backend_report *r, const char *id,
@@ -702,7 +686,7 @@ static enum relay_err read_file(const char *dir, const char *name,
 	}
 	err = safefile_read(*path, data, len, &sd);
 	if (err != RELAY_OK)
-		diagf(diag, err, "%s", sd.msg);
+		relay_diagf(diag, err, "%s", sd.msg);
 	return err;
 }
 
@@ -721,10 +705,10 @@ static enum relay_err pf_open(const struct backend_opts *o,
 	int vfd = -1;
 
 	if (stat(o->config_dir, &st) != 0)
-		return diagf(diag, RELAY_EIO, "cannot use config directory '%s': %s",
+		return relay_diagf(diag, RELAY_EIO, "cannot use config directory '%s': %s",
 		    o->config_dir, strerror(errno));
 	if (!S_ISDIR(st.st_mode))
-		return diagf(diag, RELAY_EIO, "config directory '%s' is not a "
+		return relay_diagf(diag, RELAY_EIO, "config directory '%s' is not a "
 		    "directory", o->config_dir);
 	if ((pf = calloc(1, sizeof(*pf))) == NULL ||
 	    (pf->dir = strdup(o->config_dir)) == NULL) {
@@ -743,7 +727,7 @@ static enum relay_err pf_open(const struct backend_opts *o,
 	    diag)) != RELAY_OK)
 		goto fail;
 	if ((err = maincf_parse(data, len, &pf->main, &md)) != RELAY_OK) {
-		diagf(diag, err, "%s: %s", pf->main_path, md.msg);
+		relay_diagf(diag, err, "%s: %s", pf->main_path, md.msg);
 		goto fail;
 	}
 	free(data);
@@ -751,7 +735,7 @@ static enum relay_err pf_open(const struct backend_opts *o,
 	err = read_file(pf->dir, "master.cf", &mpath, &data, &len, diag);
 	if (err == RELAY_OK) {
 		if ((err = mastercf_parse(data, len, &pf->master, &md)) != RELAY_OK) {
-			diagf(diag, err, "%s: %s", mpath, md.msg);
+			relay_diagf(diag, err, "%s: %s", mpath, md.msg);
 			goto fail;
 		}
 	} else if (access(mpath, F_OK) == 0) {
@@ -1337,9 +1321,9 @@ static enum relay_err pf_read_policy(struct backend *pf,
 		return RELAY_ENOMEM;
 	for (i = 0; i < sizeof(relay_params) / sizeof(relay_params[0]); i++)
 		if ((err = add_param(pf, r, relay_params[i])) != RELAY_OK)
-			return diagf(diag, err, "out of memory");
+			return relay_diagf(diag, err, "out of memory");
 	if ((err = derive(pf, r)) != RELAY_OK)
-		return diagf(diag, err, "out of memory");
+		return relay_diagf(diag, err, "out of memory");
 	r->phase = no_phase(r) ? PHASE_CUSTOM : policy_phase(&r->policy);
 	if (r->phase == PHASE_CUSTOM && !no_phase(r))
 		err = finding(r, "LNT-PHASE-NONE", SEV_INFO, 1, "run relayctl enable-phase N", "the settings match no phase "
@@ -1378,7 +1362,7 @@ static enum relay_err override_conflict(struct backend *pf, const char *name,
 	if (pf->mx == NULL || (o = mastercf_override(pf->mx, name)) == NULL ||
 	    same_list(o->value, value))
 		return RELAY_OK;
-	return diagf(diag, RELAY_EINVAL, "master.cf line %u overrides %s for "
+	return relay_diagf(diag, RELAY_EINVAL, "master.cf line %u overrides %s for "
 	    "service '%s', so main.cf cannot set it; remove that -o first",
 	    o->line, name, pf->mx->name);
 }
@@ -1432,7 +1416,7 @@ static enum relay_err plan_nets(struct backend *pf, const struct policy *p,
 	if (err != RELAY_OK)
 		return err;
 	if (nn.nbad > 0) {
-		err = diagf(diag, RELAY_EINVAL, "mynetworks lists '%s', which "
+		err = relay_diagf(diag, RELAY_EINVAL, "mynetworks lists '%s', which "
 		    "relayctl cannot manage; replace it with CIDRs first",
 		    nn.bad[0]);
 		goto out;
@@ -1510,9 +1494,9 @@ static enum relay_err pf_plan(struct backend *pf, const struct policy *p,
 
 	memset(plan, 0, sizeof(*plan));
 	if (ph == PHASE_CUSTOM)
-		return diagf(diag, RELAY_EINVAL, "the policy is no phase");
+		return relay_diagf(diag, RELAY_EINVAL, "the policy is no phase");
 	if (ph == PHASE_3_TLS && !tls_configured(pf))
-		return diagf(diag, RELAY_EINVAL, "--plaintext-after-tls needs "
+		return relay_diagf(diag, RELAY_EINVAL, "--plaintext-after-tls needs "
 		    "STARTTLS, but no certificate is configured "
 		    "(smtpd_tls_chain_files or smtpd_tls_cert_file)");
 
@@ -1607,7 +1591,7 @@ static enum relay_err pf_plan(struct backend *pf, const struct policy *p,
 		struct safefile_diag sd;
 		(void)orig;
 		if ((err = safefile_read(pf->main_path, &d, &l, &sd)) != RELAY_OK)
-			return diagf(diag, err, "%s", sd.msg);
+			return relay_diagf(diag, err, "%s", sd.msg);
 		plan->old_data = d;
 		plan->old_len = l;
 	}
@@ -1712,7 +1696,7 @@ static enum relay_err pf_reload(struct backend *pf, const char *cmd,
 		    NULL };
 		rc = run_status(argv, out, sizeof(out));
 		if (rc != 0)
-			return diagf(diag, RELAY_EIO, "reload command '%s' "
+			return relay_diagf(diag, RELAY_EIO, "reload command '%s' "
 			    "failed (exit %d): %s", cmd, rc, out);
 		*done = true;
 		return RELAY_OK;
@@ -1724,7 +1708,7 @@ static enum relay_err pf_reload(struct backend *pf, const char *cmd,
 			return RELAY_OK;	/* not running: nothing to do */
 		rc = run_status(reload, out, sizeof(out));
 		if (rc != 0)
-			return diagf(diag, RELAY_EIO, "'postfix -c %s reload' "
+			return relay_diagf(diag, RELAY_EIO, "'postfix -c %s reload' "
 			    "failed (exit %d): %s", pf->dir, rc, out);
 	}
 	*done = true;

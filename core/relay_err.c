@@ -2,6 +2,8 @@
  * relay_err - texts and names of the core error codes.
  * Owns only static strings and the bug hook.  Must not print.
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "relay_err.h"
@@ -35,6 +37,19 @@ const char *relay_strerror(enum relay_err err)
 const char *relay_errname(enum relay_err err)
 {
 	return in_range(err) ? errs[err].name : "RELAY_EUNKNOWN";
+}
+
+enum relay_err relay_diagf(struct relay_diag *diag, enum relay_err err,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	if (diag != NULL) {
+		va_start(ap, fmt);
+		vsnprintf(diag->msg, sizeof(diag->msg), fmt, ap);
+		va_end(ap);
+	}
+	return err;
 }
 
 static relay_bug_hook *bug_hook;

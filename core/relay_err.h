@@ -28,6 +28,13 @@ struct relay_diag {
 };
 
 /*
+ * relay_diagf - fill DIAG (if not NULL) with the formatted message and
+ * return ERR, so that a failure path is one statement.
+ */
+enum relay_err relay_diagf(struct relay_diag *diag, enum relay_err err,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/*
  * relay_strerror - a short lower-case description of ERR, without a final
  * period, e.g. "connection failed".  Never NULL: a code out of range gives
  * "unknown error".  The string is static.

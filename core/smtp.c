@@ -23,22 +23,6 @@ struct smtp_reader {
 	int broken;		/* a previous error: out of step */
 };
 
-/* diagf - fill DIAG, if any; return ERR */
-static enum relay_err diagf(struct relay_diag *diag, enum relay_err err,
-    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static enum relay_err diagf(struct relay_diag *diag, enum relay_err err,
-    const char *fmt, ...)
-{
-	va_list ap;
-
-	if (diag != NULL) {
-		va_start(ap, fmt);
-		vsnprintf(diag->msg, sizeof(diag->msg), fmt, ap);
-		va_end(ap);
-	}
-	return err;
-}
 
 /* shown - up to 60 bytes of S (N bytes) made printable, for messages */
 static const char *shown(const char *s, size_t n, char *out, size_t outlen)
@@ -56,6 +40,19 @@ static const char *shown(const char *s, size_t n, char *out, size_t outlen)
 		o += (size_t)snprintf(out + o, outlen - o, "...");
 	out[o] = '\0';
 	return out;
+}
+
+enum relay_err smtp_mem_read(void *ctx, char *buf, size_t len, size_t *got,
+    int timeout_ms)
+{
+	struct smtp_mem *m = ctx;
+	size_t k = m->len - m->off < len ? m->len - m->off : len;
+
+	(void)timeout_ms;
+	memcpy(buf, m->p + m->off, k);
+	m->off += k;
+	*got = k;
+	return RELAY_OK;
 }
 
 struct smtp_reader *smtp_reader_new(smtp_read_fn *fn, void *ctx,
@@ -130,18 +127,18 @@ static enum relay_err fill(struct smtp_reader *r, long long deadline,
 	enum relay_err err;
 
 	if (left <= 0)
-		return diagf(diag, RELAY_ETIMEOUT, "no complete reply in time");
+		return relay_diagf(diag, RELAY_ETIMEOUT, "no complete reply in time");
 	if (r->len >= r->cap)	/* the line cap is checked before */
-		return diagf(diag, RELAY_EPROTO, "reply line longer than %zu "
+		return relay_diagf(diag, RELAY_EPROTO, "reply line longer than %zu "
 		    "bytes", r->max_line);
 	err = r->fn(r->ctx, r->buf + r->len, r->cap - r->len, &got,
 	    left > 0x7fffffff ? 0x7fffffff : (int)left);
 	if (err == RELAY_ETIMEOUT)
-		return diagf(diag, err, "no complete reply in time");
+		return relay_diagf(diag, err, "no complete reply in time");
 	if (err != RELAY_OK)
-		return diagf(diag, err, "%s", relay_strerror(err));
+		return relay_diagf(diag, err, "%s", relay_strerror(err));
 	if (got == 0)
-		return diagf(diag, RELAY_EPROTO, "connection closed by the "
+		return relay_diagf(diag, RELAY_EPROTO, "connection closed by the "
 		    "server%s", midway || r->len ? " in the middle of a reply" :
 		    "");
 	r->len += got;
@@ -208,13 +205,13 @@ enum relay_err smtp_read_reply(struct smtp_reader *r, int timeout_ms,
 
 	memset(out, 0, sizeof(*out));
 	if (r->broken)
-		return diagf(diag, RELAY_EPROTO, "the connection is out of step "
+		return relay_diagf(diag, RELAY_EPROTO, "the connection is out of step "
 		    "after an earlier error");
 	for (;;) {
 		nl = memchr(r->buf, '\n', r->len);
 		if (nl == NULL) {
 			if (r->len >= r->max_line) {
-				err = diagf(diag, RELAY_EPROTO, "reply line longer "
+				err = relay_diagf(diag, RELAY_EPROTO, "reply line longer "
 				    "than %zu bytes: '%s'", r->max_line,
 				    shown(r->buf, r->len, show, sizeof(show)));
 				goto fail;
@@ -233,19 +230,19 @@ enum relay_err smtp_read_reply(struct smtp_reader *r, int timeout_ms,
 		    !isdigit((unsigned char)r->buf[1]) ||
 		    !isdigit((unsigned char)r->buf[2]) ||
 		    (n > 3 && r->buf[3] != ' ' && r->buf[3] != '-')) {
-			err = diagf(diag, RELAY_EPROTO, "malformed reply line '%s'",
+			err = relay_diagf(diag, RELAY_EPROTO, "malformed reply line '%s'",
 			    shown(r->buf, n, show, sizeof(show)));
 			goto fail;
 		}
 		code = (r->buf[0] - '0') * 100 + (r->buf[1] - '0') * 10 +
 		    (r->buf[2] - '0');
 		if (out->nlines > 0 && code != out->code) {
-			err = diagf(diag, RELAY_EPROTO, "reply code changes from "
+			err = relay_diagf(diag, RELAY_EPROTO, "reply code changes from "
 			    "%d to %d inside one reply", out->code, code);
 			goto fail;
 		}
 		if (out->bytes + n + 2 > r->max_reply) {
-			err = diagf(diag, RELAY_EPROTO, "reply longer than %zu "
+			err = relay_diagf(diag, RELAY_EPROTO, "reply longer than %zu "
 			    "bytes (%zu lines so far)", r->max_reply, out->nlines);
 			goto fail;
 		}
@@ -319,16 +316,16 @@ enum relay_err smtp_command_ok(const char *cmd, struct relay_diag *diag)
 	size_t n = strlen(cmd), verb = strcspn(cmd, " ");
 
 	if (n == 0)
-		return diagf(diag, RELAY_EINVAL, "empty SMTP command");
+		return relay_diagf(diag, RELAY_EINVAL, "empty SMTP command");
 	if (strpbrk(cmd, "\r\n") != NULL)
-		return diagf(diag, RELAY_EREFUSED, "refusing to send a command "
+		return relay_diagf(diag, RELAY_EREFUSED, "refusing to send a command "
 		    "with CR or LF inside");
 	if ((verb == 4 && strncasecmp(cmd, "DATA", 4) == 0) ||
 	    (verb == 4 && strncasecmp(cmd, "BDAT", 4) == 0))
-		return diagf(diag, RELAY_EREFUSED, "refusing to send %.4s: an "
+		return relay_diagf(diag, RELAY_EREFUSED, "refusing to send %.4s: an "
 		    "audit never sends a message", cmd);
 	if (n > 510)
-		return diagf(diag, RELAY_EINVAL, "SMTP command longer than 510 "
+		return relay_diagf(diag, RELAY_EINVAL, "SMTP command longer than 510 "
 		    "bytes");
 	return RELAY_OK;
 }

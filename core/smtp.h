@@ -22,6 +22,17 @@
 typedef enum relay_err smtp_read_fn(void *ctx, char *buf, size_t len,
     size_t *got, int timeout_ms);
 
+/* A byte source over memory, for replaying replies already received. */
+struct smtp_mem {
+	const char *p;
+	size_t len, off;
+};
+
+/* smtp_mem_read - an smtp_read_fn over a struct smtp_mem (CTX): hands out
+ * the bytes, then reports the end (*GOT = 0). */
+enum relay_err smtp_mem_read(void *ctx, char *buf, size_t len, size_t *got,
+    int timeout_ms);
+
 struct smtp_reply {
 	int code;		/* 200..599 */
 	char enh[16];		/* enhanced status code "5.7.1", or "" */

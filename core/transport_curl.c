@@ -78,32 +78,13 @@ static size_t header_cb(char *data, size_t size, size_t n, void *ctx)
 	return size * n;
 }
 
-struct memsrc {
-	const char *p;
-	size_t len, off;
-};
-
-/* mem_read - an smtp_read_fn over a memory buffer */
-static enum relay_err mem_read(void *ctx, char *buf, size_t len, size_t *got,
-    int timeout_ms)
-{
-	struct memsrc *m = ctx;
-	size_t k = m->len - m->off < len ? m->len - m->off : len;
-
-	(void)timeout_ms;
-	memcpy(buf, m->p + m->off, k);
-	m->off += k;
-	*got = k;
-	return RELAY_OK;
-}
-
 /* replay - the replies libcurl saw, in order: the banner, EHLO (or HELO),
  * STARTTLS's 220 and the EHLO after it; fill INFO and LOG */
 static void replay(struct transport *t, struct transport_info *info,
     struct strlist *log)
 {
-	struct memsrc m = { t->lines.buf, t->lines.len, 0 };
-	struct smtp_reader *r = smtp_reader_new(mem_read, &m, 0, 0);
+	struct smtp_mem m = { t->lines.buf, t->lines.len, 0 };
+	struct smtp_reader *r = smtp_reader_new(smtp_mem_read, &m, 0, 0);
 	struct smtp_reply rep;
 	struct relay_diag d;
 	size_t i;

@@ -204,30 +204,11 @@ static void test_bad_replies(void **state)
 	}
 }
 
-/* raw - a source handing out LEN bytes of DATA once, then EOF */
-struct raw {
-	const char *data;
-	size_t len, off;
-};
-
-static enum relay_err raw_read(void *ctx, char *buf, size_t len, size_t *got,
-    int timeout_ms)
-{
-	struct raw *r = ctx;
-	size_t k = r->len - r->off < len ? r->len - r->off : len;
-
-	(void)timeout_ms;
-	memcpy(buf, r->data + r->off, k);
-	r->off += k;
-	*got = k;
-	return RELAY_OK;
-}
-
 static void test_nul_byte(void **state)
 {
 	static const char data[] = "250 a\0b\r\n";
-	struct raw src = { data, sizeof(data) - 1, 0 };
-	struct smtp_reader *r = smtp_reader_new(raw_read, &src, 0, 0);
+	struct smtp_mem src = { data, sizeof(data) - 1, 0 };
+	struct smtp_reader *r = smtp_reader_new(smtp_mem_read, &src, 0, 0);
 	struct smtp_reply rep;
 	struct relay_diag d;
 
