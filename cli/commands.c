@@ -102,7 +102,7 @@ static const struct command commands[] = {
 	  allow_opts, "relayctl allow add 198.51.100.0/24" },
 	{ "audit", cmd_audit, "[options] TARGET...",
 	  "probe servers over SMTP for open relaying; exit 0 closed, 1 warnings, "
-	  "2 open, 3 unknown",
+	  "2 open, 3 unknown, 64 usage error",
 	  audit_opts, "relayctl audit --source 192.0.2.66 mx.example.org" },
 	{ "enable-phase", cmd_enable_phase, "N [--allow CIDR]... [options]",
 	  "put the server in relay phase N (0, 1, 2 or 3), safely",

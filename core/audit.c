@@ -194,7 +194,8 @@ record:
  * with bogus credentials (USER NULL) the AUTH must fail and must not
  * unlock relay; with the real ones it must work and allow relay */
 static void auth_test(struct run *r, const char *mech,
-    const struct battery_vars *v, const char *user, const char *pass)
+    const struct battery_vars *v, const char *user, const char *pass,
+    int offered)
 {
 	char id[48], mail[340], rcpt[340], bogus[40];
 	const char *cmds[3] = { mail, rcpt, "RSET" };
@@ -205,8 +206,10 @@ static void auth_test(struct run *r, const char *mech,
 	const char *result, *kind = user != NULL ? "auth-user" : "auth-bogus";
 	char authline[64];
 
-	snprintf(id, sizeof(id), "AUTH-%s-%s", user != NULL ? "USER" : "BOGUS",
-	    mech);
+	snprintf(id, sizeof(id), "AUTH-%s-%s", !offered ? "UNOFFERED" :
+	    user != NULL ? "USER" : "BOGUS", mech);
+	if (!offered)
+		kind = "auth-bogus";	/* must fail, whoever tries */
 	snprintf(mail, sizeof(mail), "MAIL FROM:<%s@%s>", v->sender, v->external);
 	snprintf(rcpt, sizeof(rcpt), "RCPT TO:<%s@%s>", v->user, v->external);
 	if (user == NULL) {
@@ -332,10 +335,25 @@ json_t *audit_run(const struct audit_opts *o)
 			char bid[40], uid[40];
 			snprintf(bid, sizeof(bid), "AUTH-BOGUS-%s", mechs[i]);
 			snprintf(uid, sizeof(uid), "AUTH-USER-%s", mechs[i]);
-			if (!(r.info.caps.auth & bit))
+			if (!(r.info.caps.auth & bit)) {
+				/* A mechanism not offered must not work either
+				 * (with the real credentials when given, unless
+				 * they would travel in clear text). */
+				char nid[48];
+				int real = o->auth_user != NULL &&
+				    o->auth_pass != NULL && (!(bit & MECH_CLEARTEXT) ||
+				    r.info.tls || o->allow_cleartext_auth);
+				snprintf(nid, sizeof(nid), "AUTH-UNOFFERED-%s",
+				    mechs[i]);
+				if (r.info.caps.auth != 0 && (o->tests == NULL ||
+				    fnmatch(o->tests, nid, 0) == 0))
+					auth_test(&r, mechs[i], &v, real ?
+					    o->auth_user : NULL, real ?
+					    o->auth_pass : NULL, 0);
 				continue;
+			}
 			if (o->tests == NULL || fnmatch(o->tests, bid, 0) == 0)
-				auth_test(&r, mechs[i], &v, NULL, NULL);
+				auth_test(&r, mechs[i], &v, NULL, NULL, 1);
 			if (o->tests != NULL && fnmatch(o->tests, uid, 0) != 0)
 				continue;
 			if (o->auth_user == NULL || o->auth_pass == NULL)
@@ -352,7 +370,7 @@ json_t *audit_run(const struct audit_opts *o)
 				    "mail_reply", "rcpt_reply", "result", "untested"));
 				continue;
 			}
-			auth_test(&r, mechs[i], &v, o->auth_user, o->auth_pass);
+			auth_test(&r, mechs[i], &v, o->auth_user, o->auth_pass, 1);
 		}
 	} else {
 		name[0] = local[0] = '\0';
@@ -409,6 +427,11 @@ json_t *audit_run(const struct audit_opts *o)
 			finding(findings, "AUD-LOCAL-REFUSED", "warning",
 			    json_pack("[s]", ev), "mail for the local postmaster "
 			    "was refused: the server is closed the other way too");
+		} else if (strcmp(res, "accepted") == 0 &&
+		    strncmp(id, "AUTH-UNOFFERED-", 15) == 0) {
+			finding(findings, "AUD-AUTH-UNOFFERED", "warning",
+			    json_pack("[s]", ev), "AUTH %s works although the "
+			    "server does not offer it", id + 15);
 		} else if (strcmp(res, "accepted") == 0 &&
 		    strncmp(id, "AUTH-BOGUS-", 11) == 0) {
 			finding(findings, "AUD-AUTH-BOGUS", "critical",

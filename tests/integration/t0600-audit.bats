@@ -75,7 +75,7 @@ assert "AUD-DENIED-ADDRESS" not in {f["id"] for f in t["findings"]}'
 	SB=$(sandbox_start --no-auth --set mynetworks=0.0.0.0/0 --set default_transport=smtp --set relay_transport=relay)
 	sandbox_load "$SB"
 	run --separate-stderr relayctl audit --source $OUT "127.0.0.1:$SANDBOX_PORT"
-	[ "$status" -eq 2 ]
+	[ "$status" -eq 2 ] || { echo "exit $status"; echo "$output"; echo "$stderr"; false; }
 	[[ ${lines[0]} == *": open ("* ]]
 	[[ $output == *"critical AUD-OPEN-RELAY"* ]]
 	[[ $output == *"RLY-PCT-IP:"* ]]
@@ -126,6 +126,32 @@ assert all("PCT" in i for i in relayed), relayed'
 	[ ! -e "$BATS_TEST_TMPDIR/port.data" ]
 }
 
+@test "audit: fake servers - each trick family is caught by its own test IDs" {
+	# fake mode text -> the IDs that must relay (and no other)
+	while IFS='|' read -r text want; do
+		fake "trick:$text"
+		run relayctl audit --json "127.0.0.1:$FAKE_PORT"
+		kill "$FAKE_PID"; wait "$FAKE_PID" 2>/dev/null || true
+		FAKE_PID=
+		rm -f "$BATS_TEST_TMPDIR/port"
+		[ "$status" -eq 2 ] || { echo "trick $text: exit $status"; false; }
+		echo "$output" | WANT="$want" "$PYTHON" -c '
+import json, os, sys
+t = json.load(sys.stdin)["targets"][0]
+got = sorted(x["id"] for x in t["tests"] if x["result"] == "relayed")
+want = sorted(os.environ["WANT"].split())
+assert got == want, (got, want)'
+	done <<'TRICKS'
+!relaytest>|RLY-BANG RLY-BANG-LOCAL
+@example.net@|RLY-DAT-IP RLY-DAT-IP-LOCAL RLY-DAT-S RLY-DAT-S-LOCAL RLY-DAT-T RLY-DAT-T-LOCAL RLY-TRAIL-AT RLY-TRAIL-AT-LOCAL
+<@|RLY-SRCRT-IP RLY-SRCRT-IP-LOCAL RLY-SRCRT-S RLY-SRCRT-S-LOCAL RLY-SRCRT-T RLY-SRCRT-T-LOCAL
+EXAMPLE.NET|RLY-UPPER RLY-UPPER-LOCAL
+example.net.>|RLY-DOT RLY-DOT-LOCAL
+[198.51.100.1]|RLY-DLIT RLY-DLIT-LOCAL
+[IPv6:2001:db8::1]|RLY-DLIT6 RLY-DLIT6-LOCAL
+TRICKS
+}
+
 @test "audit: fake servers - a catch-all for local addresses only is closed" {
 	fake catchall
 	run relayctl audit --json "127.0.0.1:$FAKE_PORT"
@@ -149,7 +175,10 @@ assert sink and sink[0]["severity"] == "ok", t["findings"]'
 		rm -f "$BATS_TEST_TMPDIR/port"
 		[ "$status" -eq 3 ] || { echo "$mode: exit $status: $output"; false; }
 		[[ ${lines[0]} == *": unknown ("* ]] || { echo "$mode: $output"; false; }
-		[ "$ms" -lt 3000 ] || { echo "$mode took $ms ms"; false; }
+		# Bounded by the timeout, not a hang.  (The bound is loose on
+		# purpose: under valgrind start-up alone takes a second; the
+		# plain figure, about 2.0 s, is in the closing note.)
+		[ "$ms" -lt 8000 ] || { echo "$mode took $ms ms"; false; }
 	done
 }
 
@@ -208,7 +237,10 @@ assert sink and sink[0]["severity"] == "ok", t["findings"]'
 import json, sys
 t = json.load(sys.stdin)["targets"][0]
 res = {x["id"]: x["result"] for x in t["tests"] if x["id"].startswith("AUTH")}
-assert res == {"AUTH-BOGUS-CRAM-MD5": "denied", "AUTH-USER-CRAM-MD5": "accepted"}, res
+# PLAIN and LOGIN are not offered before STARTTLS here: they must fail,
+# and the real password is not sent in clear text to find out.
+assert res == {"AUTH-BOGUS-CRAM-MD5": "denied", "AUTH-USER-CRAM-MD5": "accepted",
+               "AUTH-UNOFFERED-PLAIN": "denied", "AUTH-UNOFFERED-LOGIN": "denied"}, res
 assert t["verdict"] == "closed", t["verdict"]'
 	# Inside TLS every mechanism is offered: all three work, bogus fails.
 	RELAYCTL_AUTH_PASS=$SANDBOX_PASS run relayctl audit --source $OUT --tls starttls \

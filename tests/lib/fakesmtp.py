@@ -13,6 +13,7 @@ connections until killed.  MODES:
   catchall    accepts every local recipient, refuses every external one
   pcthack     refuses plain external recipients, falls for the % hack
   anyauth     accepts AUTH with any password, then relays
+  trick:TEXT  refuses external recipients except those containing TEXT
 It never accepts DATA: it answers 554 and closes.
 """
 import socket
@@ -30,6 +31,11 @@ def rcpt_reply(addr):
         and "%" not in a and "!" not in a and a.count("@") == 1 and '"' not in a
     if mode == "relay":
         return b"250 2.1.5 Ok\r\n"
+    if mode.startswith("trick:"):
+        # Falls for one trick only: the recipient contains TEXT.
+        if local or mode[6:] in addr:
+            return b"250 2.1.5 Ok\r\n"
+        return b"554 5.7.1 Relay access denied\r\n"
     if mode == "catchall":
         # Every local address exists, every other one is refused.
         return b"250 2.1.5 Ok\r\n" if local else b"554 5.7.1 Relay access denied\r\n"

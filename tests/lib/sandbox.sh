@@ -50,12 +50,20 @@ print(" ".join(str(s.getsockname()[1]) for s in socks))
 EOF
 }
 
+# ours PORT PID - the listener on 127.0.0.1:PORT is master PID's, not a
+# process that took the port between free_ports and the bind (another test
+# run's sandbox, say)
+ours() {
+	ss -Hltnp "sport = :$1" 2>/dev/null | grep -q "pid=$2,"
+}
+
 # wait_banner PORT PID - wait until the instance answers 220 or dies
 wait_banner() {
 	local port=$1 pid=$2 i line
 	for i in $(seq 1 100); do
 		kill -0 "$pid" 2>/dev/null || return 1
-		if line=$(timeout 2 bash -c "exec 5<>/dev/tcp/127.0.0.1/$port && IFS= read -r l <&5 && echo \"\$l\" && printf 'QUIT\r\n' >&5" 2>/dev/null) &&
+		if ours "$port" "$pid" &&
+			line=$(timeout 2 bash -c "exec 5<>/dev/tcp/127.0.0.1/$port && IFS= read -r l <&5 && echo \"\$l\" && printf 'QUIT\r\n' >&5" 2>/dev/null) &&
 			[[ $line == 220* ]]; then
 			return 0
 		fi
@@ -260,6 +268,7 @@ wait_banner_tls() {
 	local port=$1 pid=$2 i
 	for i in $(seq 1 100); do
 		kill -0 "$pid" 2>/dev/null || return 1
+		ours "$port" "$pid" || { sleep 0.05; continue; }
 		if echo QUIT | timeout 2 openssl s_client -quiet -connect "127.0.0.1:$port" 2>/dev/null | grep -q '^220'; then
 			return 0
 		fi
