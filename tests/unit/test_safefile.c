@@ -22,38 +22,14 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "safefile.h"
 
 struct scratch {
 	char	dir[64];
 };
 
-/* rm_rf - remove PATH and, for a directory, all below it */
-static void rm_rf(const char *path)
-{
-	char sub[1024];
-	struct dirent *de;
-	struct stat st;
-	DIR *d;
-
-	if (lstat(path, &st) == -1)
-		return;
-	if (!S_ISDIR(st.st_mode)) {
-		unlink(path);
-		return;
-	}
-	if ((d = opendir(path)) != NULL) {
-		while ((de = readdir(d)) != NULL) {
-			if (strcmp(de->d_name, ".") == 0 ||
-			    strcmp(de->d_name, "..") == 0)
-				continue;
-			snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name);
-			rm_rf(sub);
-		}
-		closedir(d);
-	}
-	rmdir(path);
-}
 
 static int setup(void **state)
 {

@@ -1,14 +1,18 @@
 /*
  * testutil - helpers the unit tests share: read a fixture, report a failed
- * table case as a TAP comment, append to a trace.  Include after cmocka.h.
+ * table case as a TAP comment, append to a trace, remove a scratch tree.
+ * Include after cmocka.h.
  */
 #ifndef TESTUTIL_H
 #define TESTUTIL_H
 
+#include <dirent.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* slurp - the bytes of PATH (relative to the repository root) */
 static inline char *slurp(const char *path, size_t *len)
@@ -61,6 +65,34 @@ static inline void cat(char *out, size_t sz, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(out + n, sz - n, fmt, ap);
 	va_end(ap);
+}
+
+/* rm_rf - remove PATH and, for a directory, all below it */
+static inline void rm_rf(const char *path)
+{
+	char sub[1024];
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+
+	if (lstat(path, &st) == -1)
+		return;
+	if (!S_ISDIR(st.st_mode)) {
+		unlink(path);
+		return;
+	}
+	if ((d = opendir(path)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			if (strcmp(de->d_name, ".") == 0 ||
+			    strcmp(de->d_name, "..") == 0)
+				continue;
+			if ((size_t)snprintf(sub, sizeof(sub), "%s/%s", path,
+			    de->d_name) < sizeof(sub))
+				rm_rf(sub);
+		}
+		closedir(d);
+	}
+	rmdir(path);
 }
 
 #endif
