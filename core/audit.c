@@ -27,10 +27,8 @@ static json_t *line_of(const struct smtp_reply *r)
 /* caps_json - capabilities as JSON */
 static json_t *caps_json(const struct smtp_caps *c)
 {
-	char buf[128];
 	json_t *auth = json_array();
 
-	mech_names(c->auth & ~(unsigned)MECH_OTHER, buf, sizeof(buf));
 	if (auth != NULL && c->auth_list[0] != '\0') {
 		char list[256], *save = NULL, *w;
 		snprintf(list, sizeof(list), "%s", c->auth_list);

@@ -42,12 +42,8 @@ static int is_ws(int c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
 }
 
-/* set_diag - fill DIAG, if any */
-static void set_diag(struct maincf_diag *diag, unsigned line,
-    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void set_diag(struct maincf_diag *diag, unsigned line,
-    const char *fmt, ...)
+void maincf_diagf(struct maincf_diag *diag, unsigned line, const char *fmt,
+    ...)
 {
 	va_list ap;
 
@@ -153,7 +149,7 @@ static enum relay_err add_entry(struct maincf *cf, size_t *cap,
 	for (eq = ne; eq < end && is_ws((unsigned char)*eq); eq++)
 		;
 	if (ne == ns || eq == end || *eq != '=') {
-		set_diag(diag, (unsigned)first + 1, "line %zu: %s: '%.*s'",
+		maincf_diagf(diag, (unsigned)first + 1, "line %zu: %s: '%.*s'",
 		    first + 1, ne == ns ? "missing attribute name" :
 		    "missing '=' after attribute name",
 		    (int)(len > 60 ? 60 : len), text);
@@ -310,12 +306,12 @@ enum relay_err maincf_parse(const char *data, size_t len, struct maincf **out,
 	const char *nul;
 	enum relay_err err;
 
-	set_diag(diag, 0, "%s", "");
+	maincf_diagf(diag, 0, "%s", "");
 	if (len > 0 && (nul = memchr(data, '\0', len)) != NULL) {
 		size_t ln = 1, k;
 		for (k = 0; k < (size_t)(nul - data); k++)
 			ln += data[k] == '\n';
-		set_diag(diag, (unsigned)ln, "line %zu: NUL byte in the file", ln);
+		maincf_diagf(diag, (unsigned)ln, "line %zu: NUL byte in the file", ln);
 		return RELAY_EINVAL;
 	}
 	if ((cf = calloc(1, sizeof(*cf))) == NULL)

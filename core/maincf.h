@@ -17,6 +17,11 @@ struct maincf_diag {
 	char msg[256];
 };
 
+/* maincf_diagf - fill DIAG (if not NULL) with LINE and a formatted
+ * message; shared by the main.cf and master.cf parsers. */
+void maincf_diagf(struct maincf_diag *diag, unsigned line, const char *fmt,
+    ...) __attribute__((format(printf, 3, 4)));
+
 /* One parameter assignment, in file order. */
 struct maincf_entry {
 	const char *name;

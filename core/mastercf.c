@@ -40,22 +40,6 @@ static int is_blank(int c)
 	return is_ws(c) || c == '\n';
 }
 
-/* set_diag - fill DIAG, if any */
-static void set_diag(struct maincf_diag *diag, unsigned line,
-    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void set_diag(struct maincf_diag *diag, unsigned line,
-    const char *fmt, ...)
-{
-	va_list ap;
-
-	if (diag == NULL)
-		return;
-	diag->line = line;
-	va_start(ap, fmt);
-	vsnprintf(diag->msg, sizeof(diag->msg), fmt, ap);
-	va_end(ap);
-}
 
 /*
  * next_tok - the next field, as Postfix's mystrtokq() with "{}": blanks
@@ -143,7 +127,7 @@ static enum relay_err add_override(struct mastercf_service *svc,
 			why = "missing '=' after attribute name";
 	}
 	if (why != NULL) {
-		set_diag(diag, line, "line %u: service '%s': '-o %.*s': %s",
+		maincf_diagf(diag, line, "line %u: service '%s': '-o %.*s': %s",
 		    line, svc->name, (int)(t->n > 60 ? 60 : t->n), t->s, why);
 		return RELAY_EINVAL;
 	}
@@ -191,7 +175,7 @@ static enum relay_err parse_options(struct mastercf_service *svc,
 		v.n = t.n - (size_t)(v.s - t.s);
 		v.line = t.line;
 		if (v.n == 0 && (r = next_tok(lx, &v)) == 0) {
-			set_diag(diag, t.line, "line %u: service '%s': "
+			maincf_diagf(diag, t.line, "line %u: service '%s': "
 			    "'-o' without a setting", t.line, svc->name);
 			return RELAY_EINVAL;
 		}
@@ -207,7 +191,7 @@ static enum relay_err parse_options(struct mastercf_service *svc,
 	while (r > 0)
 		r = next_tok(lx, &t);
 	if (r < 0) {
-		set_diag(diag, t.line, "line %u: service '%s': unbalanced '{'",
+		maincf_diagf(diag, t.line, "line %u: service '%s': unbalanced '{'",
 		    t.line, svc->name);
 		return RELAY_EINVAL;
 	}
@@ -226,12 +210,12 @@ static enum relay_err parse_service(struct mastercf *cf, const char *s,
 
 	for (i = 0; i < 8; i++) {
 		if ((r = next_tok(&lx, &f[i])) < 0) {
-			set_diag(diag, f[i].line, "line %u: unbalanced '{'",
+			maincf_diagf(diag, f[i].line, "line %u: unbalanced '{'",
 			    f[i].line);
 			return RELAY_EINVAL;
 		}
 		if (r == 0) {
-			set_diag(diag, first, "line %u: service '%.*s' has %d "
+			maincf_diagf(diag, first, "line %u: service '%.*s' has %d "
 			    "fields, master.cf needs at least 8", first,
 			    (int)(f[0].n > 60 ? 60 : f[0].n), f[0].s, i);
 			return RELAY_EINVAL;
@@ -300,11 +284,11 @@ enum relay_err mastercf_parse(const char *data, size_t len,
 	enum relay_err err = RELAY_OK;
 	int kind;
 
-	set_diag(diag, 0, "%s", "");
+	maincf_diagf(diag, 0, "%s", "");
 	if (len > 0 && (nul = memchr(data, '\0', len)) != NULL) {
 		for (p = data, line = 1; p < nul; p++)
 			line += *p == '\n';
-		set_diag(diag, line, "line %u: NUL byte in the file", line);
+		maincf_diagf(diag, line, "line %u: NUL byte in the file", line);
 		return RELAY_EINVAL;
 	}
 	if ((cf = calloc(1, sizeof(*cf))) == NULL)

@@ -106,7 +106,7 @@ static int no_phase(const struct backend_report *r)
 
 /* capture_start - start ARGV (no shell) with its stdout on a pipe, *FD;
  * the child's pid, or -1 */
-static pid_t capture_start(char *const argv[], int *fd)
+static pid_t capture_start(char *const argv[], int *fd, int with_stderr)
 {
 	int p[2];
 	pid_t pid;
@@ -125,6 +125,8 @@ static pid_t capture_start(char *const argv[], int *fd)
 			dup2(devnull, 2);
 		}
 		dup2(p[1], 1);
+		if (with_stderr)
+			dup2(p[1], 2);
 		close(p[0]);
 		close(p[1]);
 		execvp(argv[0], argv);
@@ -136,8 +138,9 @@ static pid_t capture_start(char *const argv[], int *fd)
 }
 
 /* capture_finish - what the child PID wrote on FD, trailing newlines
- * removed, malloc'd; NULL if it failed */
-static char *capture_finish(pid_t pid, int fd)
+ * removed, malloc'd; NULL if it failed, unless CODE takes its exit
+ * status (-1 when it did not exit) */
+static char *capture_finish(pid_t pid, int fd, int *code)
 {
 	char buf[4096], *out = NULL, *no;
 	size_t len = 0;
@@ -162,7 +165,9 @@ static char *capture_finish(pid_t pid, int fd)
 	close(fd);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+	if (code != NULL)
+		*code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		free(out);
 		return NULL;
 	}
@@ -177,9 +182,9 @@ static char *capture_finish(pid_t pid, int fd)
 static char *run_capture(char *const argv[])
 {
 	int fd = -1;
-	pid_t pid = capture_start(argv, &fd);
+	pid_t pid = capture_start(argv, &fd, 0);
 
-	return capture_finish(pid, fd);
+	return capture_finish(pid, fd, NULL);
 }
 
 /* level_cmp - compare compatibility levels "3.6" and "2" numerically */
@@ -721,7 +726,7 @@ static enum relay_err pf_open(const struct backend_opts *o,
 	if (o->version == NULL) {
 		char *argv[] = { (char *)"postconf", (char *)"-dh",
 		    (char *)"mail_version", NULL };
-		vpid = capture_start(argv, &vfd);
+		vpid = capture_start(argv, &vfd, 0);
 	}
 	if ((err = read_file(pf->dir, "main.cf", &pf->main_path, &data, &len,
 	    diag)) != RELAY_OK)
@@ -746,7 +751,7 @@ static enum relay_err pf_open(const struct backend_opts *o,
 	if (o->version != NULL) {
 		pf->version = strdup(o->version);
 	} else {
-		pf->version = capture_finish(vpid, vfd);
+		pf->version = capture_finish(vpid, vfd, NULL);
 		vpid = -1;
 	}
 	if (maincf_get(pf->main, "mynetworks") == NULL) {
@@ -762,7 +767,7 @@ static enum relay_err pf_open(const struct backend_opts *o,
 	return RELAY_OK;
 fail:
 	if (vpid >= 0)
-		free(capture_finish(vpid, vfd));
+		free(capture_finish(vpid, vfd, NULL));
 	free(data);
 	free(mpath);
 	pf_close(pf);
@@ -1601,55 +1606,17 @@ out:
 	return err;
 }
 
-/* run_status - run ARGV, wait; its exit status or -1; output to OUT */
+/* run_status - run ARGV, wait; its exit status or -1; its output (stdout
+ * and stderr) in OUT */
 static int run_status(char *const argv[], char *out, size_t outlen)
 {
-	int fd[2], status;
-	pid_t pid;
-	size_t len = 0;
-	ssize_t n;
+	int fd = -1, code = -1;
+	pid_t pid = capture_start(argv, &fd, 1);
+	char *o = capture_finish(pid, fd, &code);
 
-	if (pipe(fd) < 0)
-		return -1;
-	if ((pid = fork()) < 0) {
-		close(fd[0]);
-		close(fd[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		int devnull = open("/dev/null", O_RDONLY);
-		if (devnull >= 0)
-			dup2(devnull, 0);
-		dup2(fd[1], 1);
-		dup2(fd[1], 2);
-		close(fd[0]);
-		close(fd[1]);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	close(fd[1]);
-	if (outlen > 0)
-		out[0] = '\0';
-	while ((n = read(fd[0], out + len, outlen > len + 1 ?
-	    outlen - len - 1 : 0)) != 0) {
-		char sink[256];
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		if (outlen <= len + 1) {	/* full: drain */
-			if (read(fd[0], sink, sizeof(sink)) <= 0)
-				break;
-			continue;
-		}
-		len += (size_t)n;
-		out[len] = '\0';
-	}
-	close(fd[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	snprintf(out, outlen, "%s", o != NULL ? o : "");
+	free(o);
+	return code;
 }
 
 /* master_running - the instance's master runs: its pid file names a live
