@@ -247,3 +247,13 @@ MAIN
 	[ "$status" -eq 0 ]
 	[[ $output == "no relay risks found in $CONF/main.cf" ]]
 }
+
+@test "--postfix-version before 3.6: no mechanism filter, and a note saying what to do" {
+	run --separate-stderr relayctl enable-phase 1 --dry-run --postfix-version 3.5.0 -c "$CONF"
+	[ "$status" -eq 0 ]
+	[[ $stderr == *"note: Postfix 3.5.0 has no smtpd_sasl_mechanism_filter"*"Cyrus mech_list"* ]]
+	[[ $output != *"smtpd_sasl_mechanism_filter"* ]]
+	run --separate-stderr relayctl enable-phase 1 --dry-run --postfix-version 3.7.11 -c "$CONF"
+	[[ $output == *"+smtpd_sasl_mechanism_filter = cram-md5"* ]]
+	unchanged
+}

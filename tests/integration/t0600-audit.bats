@@ -302,3 +302,19 @@ assert t["verdict"] == "open", t["verdict"]
 ids = {f["id"] for f in t["findings"] if f["severity"] == "critical"}
 assert "AUD-AUTH-BOGUS" in ids, ids'
 }
+
+@test "audit: --helo, --external-domain and --local-domain reach the wire" {
+	SB=$(sandbox_start --no-auth)
+	sandbox_load "$SB"
+	run relayctl audit --source $OUT --helo probe.example.org --external-domain example.com \
+		--local-domain "$SANDBOX_DOMAIN" --tests 'RLY-PLAIN-EXT' --json "127.0.0.1:$SANDBOX_PORT"
+	echo "$output" | "$PYTHON" -c '
+import json, sys
+t = json.load(sys.stdin)["targets"][0]
+x = [x for x in t["tests"] if x["id"] == "RLY-PLAIN-EXT"][0]
+assert x["mail_from"] == "<relayctl@example.com>" and x["rcpt_to"] == "<relaytest@example.com>", x
+assert t["server"]["local_domain"] == "relayctl.test", t["server"]'
+	# Postfix logs the EHLO name on the rejection: ours, not the hostname.
+	grep -q "helo=<probe.example.org>" "$SANDBOX_DIR/maillog"
+	run ! grep -q "helo=<$(hostname)>" "$SANDBOX_DIR/maillog"
+}
