@@ -15,12 +15,15 @@
 
 #include "audit.h"
 #include "commands.h"
+#include "configure.h"
+#include "expect.h"
 #include "opt.h"
 #include "output.h"
+#include "vantage.h"
 
 enum {
 	A_TLS = OPT_LONG_ONLY + 20, A_HELO, A_EXTERNAL, A_LOCAL, A_TESTS,
-	A_USER, A_PASSFILE, A_CLEARTEXT
+	A_USER, A_PASSFILE, A_CLEARTEXT, A_EXPECT, A_ALLOWED, A_OUTSIDER, A_CAFILE
 };
 
 /* read_password - the password of --auth-user: from FILE's first line,
@@ -126,54 +129,22 @@ bad:
 	return -1;
 }
 
-/* print_target - the text report of one target */
-static void print_target(const json_t *t, int verbose)
-{
-	static const char *const sevs[] = { "critical", "warning", "ok" };
-	const json_t *f, *counts = json_object_get(t, "counts"), *e;
-	const char *tls = json_string_value(json_object_get(
-	    json_object_get(t, "tls"), "version"));
-	size_t i, j, k;
-
-	printf("%s: %s", json_string_value(json_object_get(t, "target")),
-	    audit_verdict(t));
-	if (strcmp(audit_verdict(t), "unknown") == 0)
-		printf(" (%s)", json_string_value(json_object_get(t, "reason")));
-	printf(" (%lld tests run, %lld relayed, %lld denied%s%s)\n",
-	    (long long)json_integer_value(json_object_get(counts, "run")),
-	    (long long)json_integer_value(json_object_get(counts, "relayed")),
-	    (long long)json_integer_value(json_object_get(counts, "denied")),
-	    tls != NULL && *tls ? ", " : "", tls != NULL && *tls ? tls : "");
-	for (k = 0; k < 3; k++) {
-		json_array_foreach(json_object_get(t, "findings"), i, f) {
-			if (strcmp(json_string_value(json_object_get(f, "severity")),
-			    sevs[k]) != 0)
-				continue;
-			printf("  %s %s: %s\n", sevs[k],
-			    json_string_value(json_object_get(f, "id")),
-			    json_string_value(json_object_get(f, "message")));
-			json_array_foreach(json_object_get(f, "evidence"), j, e)
-				printf("    %s\n", json_string_value(e));
-		}
-	}
-	if (verbose) {
-		json_array_foreach(json_object_get(t, "transcript"), i, e)
-			printf("    %s\n", json_string_value(e));
-	}
-}
-
 int cmd_audit(struct cli *cli, int argc, char **argv)
 {
 	struct opt_state st;
 	struct audit_opts o = { 0 };
-	char **operands, host[256], *end;
-	int c, i, rc = EXIT_OK, verbose = 0, any_open = 0, any_unknown = 0;
-	int any_warning = 0;
+	char **operands, host[256], *end, picked[64];
+	int c, i, rc = EXIT_OK, verbose = 0, worst = 0;
 	double timeout = 10;
+	const char *expect_text = NULL, *allowed = NULL;
+	enum phase phase = PHASE_CUSTOM;
+	struct config cfg = { 0 };
+	struct backend_report rep;
+	bool have_rep = false;
+	char perr[256];
 	const char *passfile = NULL;
 	char *pass = NULL;
-	json_t *all = json_array(), *t, *f;
-	size_t k;
+	json_t *all = json_array(), *t;
 
 	if ((operands = calloc((size_t)argc, sizeof(*operands))) == NULL ||
 	    all == NULL) {
@@ -227,6 +198,24 @@ int cmd_audit(struct cli *cli, int argc, char **argv)
 		case A_CLEARTEXT:
 			o.allow_cleartext_auth = true;
 			break;
+		case A_EXPECT:
+			expect_text = st.arg;
+			break;
+		case A_ALLOWED:
+			allowed = st.arg;
+			break;
+		case A_OUTSIDER:
+			o.assume_outsider = true;
+			break;
+		case A_CAFILE:
+			if (access(st.arg, R_OK) != 0) {
+				out_error("audit: cannot read --ca-file '%s': %s",
+				    st.arg, strerror(errno));
+				rc = EXIT_USAGE;
+				goto out;
+			}
+			o.conn.ca_file = st.arg;
+			break;
 		case 't':
 			timeout = strtod(st.arg, &end);
 			if (*end != '\0' || !(timeout > 0 && timeout <= 3600)) {
@@ -258,6 +247,35 @@ int cmd_audit(struct cli *cli, int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
+	if (expect_text != NULL) {
+		char num[16];
+		size_t len = strlen(expect_text);
+		bool tls_only = len > 4 && strcasecmp(expect_text + len - 4,
+		    "-tls") == 0;
+		snprintf(num, sizeof(num), "%.*s", (int)(tls_only ? len - 4 : len),
+		    expect_text);
+		if (phase_parse(num, tls_only, &phase, perr, sizeof(perr)) !=
+		    RELAY_OK) {
+			out_error("audit: --expect-phase: %s", perr);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+	}
+	if (allowed != NULL) {
+		struct cidr a;
+		if (expect_text == NULL) {
+			out_error("audit: --allowed-source needs --expect-phase");
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		if (cidr_parse(allowed, 0, &a, NULL, perr, sizeof(perr)) !=
+		    RELAY_OK || a.prefix != cidr_addr_size(&a) * 8) {
+			out_error("audit: invalid --allowed-source '%s': give one "
+			    "IPv4 or IPv6 address", allowed);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+	}
 	if (passfile != NULL && o.auth_user == NULL) {
 		out_error("audit: --auth-pass-file needs --auth-user");
 		rc = EXIT_USAGE;
@@ -272,6 +290,18 @@ int cmd_audit(struct cli *cli, int argc, char **argv)
 	}
 	o.conn.connect_timeout_ms = o.conn.reply_timeout_ms =
 	    (int)(timeout * 1000);
+	if (cli->config_dir_set) {
+		struct relay_diag diag = { "" };
+		if ((rc = config_open(cli, false, &cfg)) != EXIT_OK)
+			goto out;
+		if (postfix_backend.read_policy(cfg.be, &rep, &diag) != RELAY_OK) {
+			out_error("audit: %s", diag.msg);
+			rc = EXIT_SOFTWARE;
+			goto out;
+		}
+		have_rep = true;
+		o.config = &rep;
+	}
 	if (transport_global_init() != RELAY_OK) {
 		out_error("audit: libcurl could not start");
 		rc = EXIT_SOFTWARE;
@@ -284,22 +314,32 @@ int cmd_audit(struct cli *cli, int argc, char **argv)
 			goto out;
 		}
 		one.target = operands[i];
-		if ((t = audit_run(&one)) == NULL) {
+		if (o.config != NULL && o.conn.source == NULL && vantage_pick(
+		    o.config, strcmp(host, "localhost") == 0 ? "127.0.0.1" : host,
+		    picked, sizeof(picked)) == 0) {
+			one.conn.source = picked;
+			out_error("note: auditing %s from %s, an address '%s' "
+			    "does not trust", operands[i], picked,
+			    cli->config_dir);
+		}
+		if (expect_text != NULL) {
+			struct expect_opts eo = { one, phase, allowed };
+			t = expect_run(&eo);
+		} else {
+			t = audit_run(&one);
+		}
+		if (t == NULL) {
 			out_error("out of memory");
 			rc = EXIT_SOFTWARE;
 			goto out;
 		}
-		any_open |= strcmp(audit_verdict(t), "open") == 0;
-		any_unknown |= strcmp(audit_verdict(t), "unknown") == 0;
-		json_array_foreach(json_object_get(t, "findings"), k, f)
-			any_warning |= strcmp(json_string_value(json_object_get(f,
-			    "severity")), "warning") == 0;
+		worst = out_audit_status(t) > worst ? out_audit_status(t) : worst;
 		if (!cli->json)
-			print_target(t, verbose);
+			out_audit(t, verbose);
 		json_array_append_new(all, t);
 	}
-	rc = any_open ? EXIT_CRITICAL : any_unknown ? EXIT_UNKNOWN :
-	    any_warning ? EXIT_WARNING : EXIT_OK;
+	rc = worst == 3 ? EXIT_CRITICAL : worst == 2 ? EXIT_UNKNOWN :
+	    worst == 1 ? EXIT_WARNING : EXIT_OK;
 	if (cli->json) {
 		int jr = out_json(json_pack("{s:s, s:o}", "schema", AUDIT_SCHEMA,
 		    "targets", all));
@@ -313,6 +353,9 @@ out:
 		free(pass);
 	}
 	json_decref(all);
+	if (have_rep)
+		backend_report_release(&rep);
+	config_close(&cfg);
 	free(operands);
 	return rc;
 }

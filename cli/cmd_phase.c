@@ -10,6 +10,7 @@
 #include "opt.h"
 #include "output.h"
 #include "policy.h"
+#include "verify.h"
 
 /* make_policy - the policy of PHASE with the allow list NETS, checked
  * against the invariants; prints the refusal */
@@ -38,7 +39,8 @@ int cmd_enable_phase(struct cli *cli, int argc, char **argv)
 	struct relay_diag diag = { "" };
 	struct cidr *nets = NULL;
 	char **operands = NULL, **allow = NULL, err[256], what[32];
-	int c, nallow = 0, tls_only = 0, keep, rc = EXIT_OK;
+	int c, nallow = 0, tls_only = 0, keep, rc = EXIT_OK, verify = 0;
+	struct verify_ctx vc = { PHASE_CUSTOM, NULL, NULL, NULL, 10 };
 	enum phase phase;
 	enum relay_err e;
 
@@ -55,6 +57,12 @@ int cmd_enable_phase(struct cli *cli, int argc, char **argv)
 			allow[nallow++] = (char *)st.arg;
 		else if (c == OPT_LONG_ONLY + 1)
 			tls_only = 1;
+		else if (c == OPT_LONG_ONLY + 2)
+			verify = 1;
+		else if (c == OPT_LONG_ONLY + 3)
+			vc.source = st.arg;
+		else if (c == OPT_LONG_ONLY + 4)
+			vc.allowed = st.arg;
 		else if (!write_opt(&w, c, st.arg))
 			cli_common(cli, c, st.arg);
 	}
@@ -66,6 +74,12 @@ int cmd_enable_phase(struct cli *cli, int argc, char **argv)
 		out_error("enable-phase: %s; see 'relayctl enable-phase --help'",
 		    st.noperands == 0 ? "which phase? give 0, 1, 2 or 3" :
 		    "give one phase only");
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if ((vc.source != NULL || vc.allowed != NULL) && !verify) {
+		out_error("enable-phase: --verify-source and "
+		    "--verify-allowed-source need --verify");
 		rc = EXIT_USAGE;
 		goto out;
 	}
@@ -122,6 +136,12 @@ int cmd_enable_phase(struct cli *cli, int argc, char **argv)
 		out_error("warning: phase 3 lets users authenticate with PLAIN "
 		    "and LOGIN, which send the password in clear text; "
 		    "--plaintext-after-tls offers them only inside STARTTLS");
+	if (verify) {
+		vc.phase = phase;
+		vc.target = &target;
+		w.verify = verify_phase;
+		w.verify_ctx = &vc;
+	}
 	snprintf(what, sizeof(what), "phase %s", phase_name(phase));
 	rc = config_apply(cli, &cfg, &plan, &w, what,
 	    json_pack("{s:s}", "phase", phase_name(phase)));

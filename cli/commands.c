@@ -47,6 +47,15 @@ static const struct opt_spec enable_opts[] = {
 	  "repeatable)" },
 	{ "plaintext-after-tls", OPT_LONG_ONLY + 1, NULL,
 	  "phase 3: offer PLAIN and LOGIN only after STARTTLS" },
+	{ "verify", OPT_LONG_ONLY + 2, NULL,
+	  "after the reload, audit the local listener against the phase and "
+	  "restore the previous file on any critical finding" },
+	{ "verify-source", OPT_LONG_ONLY + 3, "ADDR",
+	  "with --verify: audit as an outsider from ADDR (default: an address "
+	  "of this machine that mynetworks does not list)" },
+	{ "verify-allowed-source", OPT_LONG_ONLY + 4, "ADDR",
+	  "with --verify: audit from ADDR too, an address on the allow list "
+	  "(default: a loopback address on it, if any)" },
 	WRITE_OPTS,
 	CONFIG_OPTS,
 	{ 0 }
@@ -90,6 +99,23 @@ static const struct opt_spec audit_opts[] = {
 	{ "allow-cleartext-auth", OPT_LONG_ONLY + 27, NULL,
 	  "send the real credentials with PLAIN or LOGIN without TLS too" },
 	{ "timeout", 't', "SECONDS", "connect and reply timeout (default 10)" },
+	{ "expect-phase", OPT_LONG_ONLY + 28, "N",
+	  "check that the server keeps every promise of phase N (0, 1, 2, 3 or "
+	  "3-tls) and nothing more: each cell too open, too closed or untested" },
+	{ "allowed-source", OPT_LONG_ONLY + 29, "ADDR",
+	  "with --expect-phase: also audit from ADDR, an address on the allow "
+	  "list, which must relay without AUTH in phases 2 and 3" },
+	{ "assume-outsider", OPT_LONG_ONLY + 30, NULL,
+	  "the source is not trusted by the server, whatever the machine "
+	  "(without it, an audit from the server's own machine is suspect)" },
+	{ "ca-file", OPT_LONG_ONLY + 31, "FILE",
+	  "verify the server's certificate with the CAs in FILE (PEM) instead "
+	  "of the system's" },
+	{ "config-dir", OPT_CONFIG_DIR, "DIR",
+	  "the audited server's Postfix configuration: tells whether the source "
+	  "is trusted, and picks an untrusted one on loopback" },
+	{ "postfix-version", OPT_PF_VERSION, "VERSION",
+	  "the Postfix version, when postconf cannot tell it" },
 	{ "verbose", 'v', NULL, "also print the SMTP transcript" },
 	{ "json", OPT_JSON, NULL, "print the result as JSON" },
 	{ 0 }
@@ -205,6 +231,7 @@ int cli_common(struct cli *cli, int c, const char *arg)
 	switch (c) {
 	case OPT_CONFIG_DIR:
 		cli->config_dir = arg;
+		cli->config_dir_set = 1;
 		return 1;
 	case OPT_JSON:
 		cli->json = 1;

@@ -72,6 +72,7 @@ struct cli {
 	const char *config_dir;		/* --config-dir, default /etc/postfix */
 	const char *pf_version;		/* --postfix-version, or NULL */
 	int json;			/* --json */
+	int config_dir_set;		/* --config-dir was given */
 };
 
 /*

@@ -124,6 +124,11 @@ static int report(struct cli *cli, const char *result, const char *what,
 		if (strcmp(result, "unchanged") == 0)
 			printf("unchanged: %s is already in place in %s\n", what,
 			    cli->config_dir);
+		else if (strcmp(result, "rolled-back") == 0)
+			printf("rolled back: %s failed its verification; the "
+			    "previous %s/main.cf is back in place%s\n", what,
+			    cli->config_dir, reloaded ? " and Postfix reloaded" :
+			    "");
 		else if (strcmp(result, "dry-run") == 0)
 			printf("dry run: %s would change %zu setting%s; nothing "
 			    "written\n", what, plan->nchanged,
@@ -150,6 +155,35 @@ static int report(struct cli *cli, const char *result, const char *what,
 	return out_json(doc);
 }
 
+/* restore - put PLAN's old file back through the safe write; 0 or -1
+ * after a message */
+static int restore(struct config *cfg, const struct backend_plan *plan)
+{
+	struct safefile_diag sd;
+
+	if (safefile_replace(cfg->lock, cfg->main_path, plan->old_data,
+	    plan->old_len, NULL, 0, NULL, &sd) == RELAY_OK)
+		return 0;
+	out_error("could not restore '%s': %s; the backup is in '%s'",
+	    cfg->main_path, sd.msg, cfg->backup_dir);
+	return -1;
+}
+
+/* verify - run W's check; its report goes into *EXTRA as "verify" */
+static int verify(struct cli *cli, const struct write_opts *w, bool wait,
+    json_t **extra)
+{
+	json_t *doc = NULL;
+	int rc = w->verify(cli, w->verify_ctx, wait, &doc);
+
+	if (doc != NULL) {
+		if (*extra == NULL)
+			*extra = json_object();
+		json_object_set_new(*extra, "verify", doc);
+	}
+	return rc;
+}
+
 int config_apply(struct cli *cli, struct config *cfg,
     const struct backend_plan *plan, const struct write_opts *w,
     const char *what, json_t *extra)
@@ -160,15 +194,19 @@ int config_apply(struct cli *cli, struct config *cfg,
 	bool reloaded = false;
 	enum relay_err err;
 	size_t i;
-	int rc;
+	int rc, vrc = EXIT_OK;
 
 	if (!cli->json)
 		for (i = 0; i < plan->notes.n; i++)
 			fprintf(stderr, "relayctl: note: %s\n", plan->notes.v[i]);
 	if (plan->nchanged == 0 || (plan->new_len == plan->old_len &&
-	    memcmp(plan->new_data, plan->old_data, plan->old_len) == 0))
-		return report(cli, "unchanged", what, plan, NULL, NULL, false,
+	    memcmp(plan->new_data, plan->old_data, plan->old_len) == 0)) {
+		if (w->verify != NULL)
+			vrc = verify(cli, w, false, &extra);
+		rc = report(cli, "unchanged", what, plan, NULL, NULL, false,
 		    extra);
+		return rc != EXIT_OK ? rc : vrc;
+	}
 	if (diff_unified(plan->old_data, plan->old_len, plan->new_data,
 	    plan->new_len, cfg->main_path, cfg->main_path, &diff) != RELAY_OK) {
 		json_decref(extra);
@@ -178,9 +216,12 @@ int config_apply(struct cli *cli, struct config *cfg,
 	if (!cli->json)
 		fputs(diff, stdout);
 	if (w->dry_run) {
+		/* --dry-run --verify: the server now, against the target */
+		if (w->verify != NULL)
+			vrc = verify(cli, w, false, &extra);
 		rc = report(cli, "dry-run", what, plan, diff, NULL, false, extra);
 		free(diff);
-		return rc;
+		return rc != EXIT_OK ? rc : vrc;
 	}
 	if (!w->yes && !cli->json && isatty(0) && isatty(2) && !confirm(what)) {
 		json_decref(extra);
@@ -201,27 +242,46 @@ int config_apply(struct cli *cli, struct config *cfg,
 		    &diag);
 		if (err != RELAY_OK) {
 			/* Put the old file back: the new one did not load. */
-			enum relay_err back = safefile_replace(cfg->lock,
-			    cfg->main_path, plan->old_data, plan->old_len, NULL,
-			    0, NULL, &sd);
 			json_decref(extra);
 			free(diff);
 			free(backup);
 			out_error("%s", diag.msg);
-			if (back == RELAY_OK)
+			if (restore(cfg, plan) == 0)
 				out_error("restored the previous '%s'",
 				    cfg->main_path);
-			else
-				out_error("could not restore '%s': %s; the "
-				    "backup is in '%s'", cfg->main_path, sd.msg,
-				    cfg->backup_dir);
 			return EXIT_TEMPFAIL;
+		}
+	}
+	if (w->verify != NULL && !reloaded) {
+		out_error("not verified: Postfix was not %s", w->no_reload ?
+		    "reloaded (--no-reload)" : "running");
+		vrc = EXIT_UNKNOWN;
+	} else if (w->verify != NULL) {
+		vrc = verify(cli, w, true, &extra);
+		if (vrc == EXIT_CRITICAL) {
+			/* The server does not keep the phase's promises: undo
+			 * the change the same safe way, and reload again. */
+			if (restore(cfg, plan) != 0) {
+				json_decref(extra);
+				free(diff);
+				free(backup);
+				return EXIT_CANTCREAT;
+			}
+			err = postfix_backend.reload(cfg->be, w->reload_cmd,
+			    &reloaded, &diag);
+			if (err != RELAY_OK)
+				out_error("%s", diag.msg);
+			rc = report(cli, "rolled-back", what, plan, diff, backup,
+			    err == RELAY_OK && reloaded, extra);
+			free(diff);
+			free(backup);
+			return rc != EXIT_OK ? rc : EXIT_CRITICAL;
 		}
 	}
 	rc = report(cli, "changed", what, plan, diff, backup, reloaded, extra);
 	free(diff);
 	free(backup);
-	return rc;
+	return rc != EXIT_OK ? rc : vrc;
 }
 
 int parse_cidrs(char **texts, int n, struct cidr **out)

@@ -15,10 +15,21 @@
 #include "commands.h"
 #include "safefile.h"
 
+/*
+ * A check of the server after a change (enable-phase --verify): WAIT says
+ * whether to wait for the server to answer with the new policy (after a
+ * write) or to look at it as it is (a dry run, an unchanged file).  Sets
+ * *DOC (a JSON report, or NULL) and returns EXIT_OK, EXIT_WARNING,
+ * EXIT_CRITICAL (the change is undone) or EXIT_UNKNOWN.
+ */
+typedef int (*verify_fn)(struct cli *cli, void *ctx, bool wait, json_t **doc);
+
 /* The options of the commands that write (WRITE_OPTS). */
 struct write_opts {
 	bool dry_run, no_reload, yes;
 	const char *reload_cmd;
+	verify_fn verify;		/* or NULL */
+	void *verify_ctx;
 };
 
 /* write_opt - take one WRITE_OPTS key C into W; 1 if it was one */

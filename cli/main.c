@@ -19,7 +19,7 @@ static void bug_report(const char *file, int line, const char *msg)
 
 int main(int argc, char **argv)
 {
-	struct cli cli = { commands_global(), "/etc/postfix", NULL, 0 };
+	struct cli cli = { commands_global(), "/etc/postfix", NULL, 0, 0 };
 	struct opt_state st;
 	int c;
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "audit.h"
 #include "commands.h"
 #include "output.h"
 
@@ -50,4 +51,73 @@ int out_finish(int rc)
 		return EXIT_IOERR;
 	}
 	return rc;
+}
+
+void out_audit(const json_t *t, int verbose)
+{
+	static const char *const sevs[] = { "critical", "warning", "ok" };
+	const json_t *f, *counts = json_object_get(t, "counts"), *e;
+	const char *tls = json_string_value(json_object_get(
+	    json_object_get(t, "tls"), "version"));
+	size_t i, j, k;
+
+	printf("%s: %s", json_string_value(json_object_get(t, "target")),
+	    audit_verdict(t));
+	if (strcmp(audit_verdict(t), "unknown") == 0)
+		printf(" (%s)", json_string_value(json_object_get(t, "reason")));
+	printf(" (%lld tests run, %lld relayed, %lld denied%s%s)\n",
+	    (long long)json_integer_value(json_object_get(counts, "run")),
+	    (long long)json_integer_value(json_object_get(counts, "relayed")),
+	    (long long)json_integer_value(json_object_get(counts, "denied")),
+	    tls != NULL && *tls ? ", " : "", tls != NULL && *tls ? tls : "");
+	if ((e = json_object_get(t, "expect")) != NULL) {
+		const json_t *n = json_object_get(e, "counts");
+		printf("  phase %s: %lld cells as expected, %lld too open, %lld "
+		    "too closed, %lld untested\n",
+		    json_string_value(json_object_get(e, "phase")),
+		    (long long)json_integer_value(json_object_get(n, "as_expected")),
+		    (long long)json_integer_value(json_object_get(n, "too_open")),
+		    (long long)json_integer_value(json_object_get(n, "too_closed")),
+		    (long long)json_integer_value(json_object_get(n, "untested")));
+	}
+	e = json_object_get(t, "vantage");
+	if (strcmp(json_string_value(json_object_get(e, "trust")), "remote") != 0 &&
+	    (strcmp(json_string_value(json_object_get(e, "trust")), "suspected") !=
+	    0 || strcmp(audit_verdict(t), "unknown") == 0))
+		printf("  vantage: %s (%s)\n", json_string_value(json_object_get(e,
+		    "trust")), json_string_value(json_object_get(e, "why")));
+	for (k = 0; k < 3; k++) {
+		json_array_foreach(json_object_get(t, "findings"), i, f) {
+			if (strcmp(json_string_value(json_object_get(f, "severity")),
+			    sevs[k]) != 0)
+				continue;
+			printf("  %s %s: %s\n", sevs[k],
+			    json_string_value(json_object_get(f, "id")),
+			    json_string_value(json_object_get(f, "message")));
+			json_array_foreach(json_object_get(f, "evidence"), j, e)
+				printf("    %s\n", json_string_value(e));
+		}
+	}
+	if (verbose) {
+		json_array_foreach(json_object_get(t, "transcript"), i, e)
+			printf("    %s\n", json_string_value(e));
+	}
+}
+
+int out_audit_status(const json_t *t)
+{
+	const json_t *f;
+	size_t i;
+	int worst = strcmp(audit_verdict(t), "open") == 0 ? 3 :
+	    strcmp(audit_verdict(t), "unknown") == 0 ? 2 : 0;
+
+	json_array_foreach(json_object_get(t, "findings"), i, f) {
+		const char *sev = json_string_value(json_object_get(f,
+		    "severity"));
+		if (strcmp(sev, "critical") == 0)
+			worst = 3;
+		else if (strcmp(sev, "warning") == 0 && worst < 1)
+			worst = 1;
+	}
+	return worst;
 }

@@ -24,4 +24,12 @@ int out_json(json_t *doc);
  */
 int out_finish(int rc);
 
+/* out_audit - the text report of one audited target (audit.h's
+ * document); VERBOSE adds the transcript. */
+void out_audit(const json_t *t, int verbose);
+
+/* out_audit_status - how bad target T is: 3 critical (open, or a critical
+ * finding), 2 unknown, 1 warnings, 0 none. */
+int out_audit_status(const json_t *t);
+
 #endif

@@ -12,7 +12,7 @@ _relayctl() {
 	case $prev in
 	--config-dir|-c)
 		COMPREPLY=($(compgen -d -- "$cur")); return 0 ;;
-	--allow|--auth-pass-file|--auth-user|--external-domain|--helo|--local-domain|--postfix-version|--reload-cmd|--source|--tests|--timeout|--tls|-a|-s|-t)
+	--allow|--allowed-source|--auth-pass-file|--auth-user|--ca-file|--expect-phase|--external-domain|--helo|--local-domain|--postfix-version|--reload-cmd|--source|--tests|--timeout|--tls|--verify-allowed-source|--verify-source|-a|-s|-t)
 		return 0 ;;
 	esac
 
@@ -43,12 +43,12 @@ _relayctl() {
 		;;
 	audit)
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--source -s --tls --helo --external-domain --local-domain --tests --auth-user --auth-pass-file --allow-cleartext-auth --timeout -t --verbose -v --json --help" -- "$cur"))
+			COMPREPLY=($(compgen -W "--source -s --tls --helo --external-domain --local-domain --tests --auth-user --auth-pass-file --allow-cleartext-auth --timeout -t --expect-phase --allowed-source --assume-outsider --ca-file --config-dir -c --postfix-version --verbose -v --json --help" -- "$cur"))
 		fi
 		;;
 	enable-phase)
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--allow -a --plaintext-after-tls --dry-run -n --no-reload --reload-cmd --yes -y --config-dir -c --json --postfix-version --help" -- "$cur"))
+			COMPREPLY=($(compgen -W "--allow -a --plaintext-after-tls --verify --verify-source --verify-allowed-source --dry-run -n --no-reload --reload-cmd --yes -y --config-dir -c --json --postfix-version --help" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -W "0 1 2 3" -- "$cur"))
 		fi

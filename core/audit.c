@@ -15,6 +15,7 @@
 #include "audit.h"
 #include "battery.h"
 #include "policy.h"
+#include "vantage.h"
 
 /* line_of - the reply as one line for the report: the last line */
 static json_t *line_of(const struct smtp_reply *r)
@@ -203,7 +204,9 @@ static void auth_test(struct run *r, const char *mech,
 	int code = 0;
 	const char *result, *kind = user != NULL ? "auth-user" : "auth-bogus";
 	char authline[64];
+	json_t *t;
 
+	bogus[0] = '\0';
 	snprintf(id, sizeof(id), "AUTH-%s-%s", !offered ? "UNOFFERED" :
 	    user != NULL ? "USER" : "BOGUS", mech);
 	if (!offered)
@@ -240,13 +243,16 @@ close:
 	end_session(r);
 record:
 	snprintf(authline, sizeof(authline), "AUTH %s -> %d", mech, code);
-	json_array_append_new(r->tests, json_pack("{s:s, s:s, s:s, s:s, s:s, "
-	    "s:s, s:o, s:s}", "id", id, "description",
+	t = json_pack("{s:s, s:s, s:s, s:s, s:s, "
+	    "s:s, s:o, s:s, s:s, s:b}", "id", id, "description",
+	    !offered ? "a mechanism the server does not offer must not work" :
 	    strcmp(kind, "auth-user") == 0 ? "the real credentials must work "
 	    "and allow relay" : "bogus credentials must fail and must not "
 	    "unlock relay", "kind", kind, "mail_from", mail + 10, "rcpt_to",
 	    rcpt + 8, "mail_reply", authline, "rcpt_reply", done >= 2 ?
-	    line_of(&rep[1]) : json_null(), "result", result));
+	    line_of(&rep[1]) : json_null(), "result", result, "credentials",
+	    pass == bogus ? "bogus" : "real", "tls", r->info.tls);
+	json_array_append_new(r->tests, t);
 	for (i = 0; i < done; i++)
 		smtp_reply_release(&rep[i]);
 	explicit_bzero(bogus, sizeof(bogus));
@@ -282,11 +288,14 @@ json_t *audit_run(const struct audit_opts *o)
 	json_t *doc, *findings = json_array(), *relayed = json_array();
 	json_t *deferred = json_array(), *untested = json_array();
 	json_t *address = json_array();
-	bool sink = false;
+	bool sink = false, outside;
 	const char *verdict;
-	size_t n_relayed = 0, n_denied = 0, n_deferred = 0, n_untested = 0;
+	struct vantage vant = { TRUST_REMOTE, CLIENT_OUTSIDER, "", "" };
+	size_t n_battery = 0, n_relayed = 0, n_denied = 0, n_deferred = 0, n_untested = 0;
 
 	if (connect_session(&r) == 0) {
+		vantage_judge(o->config, r.info.local_addr, r.info.peer_addr,
+		    o->assume_outsider, &vant);
 		server_name(r.info.banner, name, sizeof(name));
 		if (o->local != NULL)
 			snprintf(local, sizeof(local), "%s", o->local);
@@ -326,7 +335,7 @@ json_t *audit_run(const struct audit_opts *o)
 		copy_transcript(&r);
 		end_session(&r);
 		/* The AUTH surface, each mechanism on its own connection. */
-		for (i = 0; i < 3 && !r.fatal; i++) {
+		for (i = 0; i < 3 && !r.fatal && !o->no_auth; i++) {
 			static const char *const mechs[] = { "CRAM-MD5", "PLAIN",
 			    "LOGIN" };
 			unsigned bit = mech_bit(mechs[i]);
@@ -343,7 +352,8 @@ json_t *audit_run(const struct audit_opts *o)
 				    r.info.tls || o->allow_cleartext_auth);
 				snprintf(nid, sizeof(nid), "AUTH-UNOFFERED-%s",
 				    mechs[i]);
-				if (r.info.caps.auth != 0 && (o->tests == NULL ||
+				if ((r.info.caps.auth != 0 || real) &&
+				    (o->tests == NULL ||
 				    fnmatch(o->tests, nid, 0) == 0))
 					auth_test(&r, mechs[i], &v, real ?
 					    o->auth_user : NULL, real ?
@@ -394,6 +404,8 @@ json_t *audit_run(const struct audit_opts *o)
 		if (strcmp(res, "relayed") == 0) {
 			n_relayed++;
 			json_array_append_new(relayed, json_string(ev));
+			if (strncmp(id, "AUTH-", 5) != 0)
+				n_battery++;
 			if (strncmp(id, "AUTH-BOGUS-", 11) == 0)
 				finding(findings, "AUD-AUTH-BOGUS", "critical",
 				    json_pack("[s]", ev), "the server accepted "
@@ -437,6 +449,29 @@ json_t *audit_run(const struct audit_opts *o)
 			    "credentials with %s", id + 11);
 			n_relayed++;	/* anyone may log in: as good as open */
 		}
+	}
+	/* Relaying for a trusted client is by design: only an outsider's
+	 * view can call a server open or closed. */
+	outside = vant.trust == TRUST_REMOTE || vant.trust == TRUST_NONE ||
+	    (vant.trust == TRUST_SUSPECTED && n_battery == 0);
+	if (!outside) {
+		finding(findings, "AUD-VANTAGE-TRUSTED", "warning", relayed,
+		    "the outsider's view was not seen: %s%s", vant.why,
+		    vant.trust == TRUST_SUSPECTED ? ", and the server relayed "
+		    "for it" : n_battery > 0 ? "; it relays for it by design" :
+		    "; yet the server refused to relay for it: the running "
+		    "server may not use this configuration (reload?)");
+		n_relayed -= n_battery;
+		relayed = NULL;
+		if (r.reason[0] == '\0')
+			snprintf(r.reason, sizeof(r.reason), "audited from a trusted "
+			    "address (%s): the outsider's view was not seen; audit from "
+			    "an address the server does not trust (--source)",
+			    vant.source);
+	} else if (vant.trust == TRUST_SUSPECTED && nrun > 0) {
+		finding(findings, "AUD-VANTAGE-LOCAL", "ok", NULL, "audited from "
+		    "%s on the server's own machine; the server refused to relay "
+		    "for it, so it does not trust it", vant.source);
 	}
 	if (n_relayed > 0)
 		finding(findings, "AUD-OPEN-RELAY", "critical", relayed,
@@ -484,14 +519,15 @@ json_t *audit_run(const struct audit_opts *o)
 	 * ran. */
 	if (n_relayed > 0)
 		verdict = "open";
-	else if (r.fatal || (nrun == 0 && n_denied == 0))
+	else if (r.fatal || !outside || (nrun == 0 && n_denied == 0))
 		verdict = "unknown";
 	else
 		verdict = "closed";
 	doc = json_pack("{s:s, s:s, s:s, s:i, s:s, s:s?, s:{s:s, s:s, s:s, "
 	    "s:s, s:s}, s:{s:b, s:b, s:s, s:s, s:I, s:s, s:s, s:s}, "
 	    "s:{s:o, s:o}, "
-	    "s:{s:I, s:I, s:I, s:I, s:I}, s:o, s:o, s:o}",
+	    "s:{s:I, s:I, s:I, s:I, s:I}, s:o, s:o, s:o, "
+	    "s:{s:s, s:s, s:s, s:s, s:b}}",
 	    "schema", AUDIT_SCHEMA, "target", o->target, "host", o->conn.host,
 	    "port", (int)o->conn.port, "verdict", verdict,
 	    "reason", r.reason[0] ? r.reason : NULL,
@@ -508,7 +544,10 @@ json_t *audit_run(const struct audit_opts *o)
 	    "counts", "run", (json_int_t)nrun, "relayed", (json_int_t)n_relayed,
 	    "denied", (json_int_t)n_denied, "deferred", (json_int_t)n_deferred,
 	    "untested", (json_int_t)n_untested,
-	    "tests", r.tests, "findings", findings, "transcript", r.transcript);
+	    "tests", r.tests, "findings", findings, "transcript", r.transcript,
+	    "vantage", "source", vant.source, "trust", trust_name(vant.trust),
+	    "class", client_class_name(vant.cls), "why", vant.why,
+	    "outsider_view", outside);
 	free(tests);
 	return doc;
 }

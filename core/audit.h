@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "backend.h"
 #include "transport.h"
 
 #define AUDIT_SCHEMA "relayctl.audit/1"
@@ -32,6 +33,11 @@ struct audit_opts {
 	const char *auth_user;			/* real credentials, or NULL */
 	const char *auth_pass;			/* never printed or stored */
 	bool allow_cleartext_auth;		/* send them without TLS too */
+	bool no_auth;				/* the battery only: no AUTH */
+	const struct backend_report *config;	/* the server's configuration,
+						 * or NULL: tells whether the
+						 * source is trusted */
+	bool assume_outsider;			/* the user says: not trusted */
 };
 
 /*

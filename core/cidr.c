@@ -5,6 +5,7 @@
  */
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <ifaddrs.h>
 #include <limits.h>
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -432,4 +433,26 @@ bool cidr_is_wide(const struct cidr *c)
 size_t cidr_addr_size(const struct cidr *c)
 {
 	return width(c) / 8;
+}
+
+bool cidr_is_own_address(const struct cidr *c)
+{
+	struct ifaddrs *ifa, *i;
+	bool own = false;
+
+	if (c->prefix != (c->family == AF_INET ? 32u : 128u) ||
+	    getifaddrs(&ifa) != 0)
+		return false;
+	for (i = ifa; i != NULL && !own; i = i->ifa_next) {
+		if (i->ifa_addr == NULL || i->ifa_addr->sa_family != c->family)
+			continue;
+		if (c->family == AF_INET)
+			own = memcmp(&((struct sockaddr_in *)(void *)i->ifa_addr)->sin_addr,
+			    c->addr, 4) == 0;
+		else
+			own = memcmp(&((struct sockaddr_in6 *)(void *)i->ifa_addr)->sin6_addr,
+			    c->addr, 16) == 0;
+	}
+	freeifaddrs(ifa);
+	return own;
 }

@@ -68,6 +68,10 @@ bool cidr_is_loopback(const struct cidr *c);
  */
 bool cidr_is_wide(const struct cidr *c);
 
+/* cidr_is_own_address - C is a host (/32, /128) and one address of this
+ * machine's network interfaces. */
+bool cidr_is_own_address(const struct cidr *c);
+
 /* cidr_addr_size - 4 for IPv4, 16 for IPv6. */
 size_t cidr_addr_size(const struct cidr *c);
 

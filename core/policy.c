@@ -9,29 +9,14 @@
 
 #include "policy.h"
 
-enum relay_err policy_for_phase(enum phase phase, const struct cidr *allow,
-    size_t n, struct policy *out, char *err, size_t errlen)
+enum relay_err policy_shape(enum phase phase, struct policy *out)
 {
 	memset(out, 0, sizeof(*out));
 	switch (phase) {
 	case PHASE_0:
-	case PHASE_1:
-		if (n > 0) {
-			snprintf(err, errlen, "an allow list needs phase 2 or 3; "
-			    "phase %s relays for %s", phase_name(phase),
-			    phase == PHASE_0 ? "nobody" :
-			    "the server itself and CRAM-MD5 users only");
-			return RELAY_EINVAL;
-		}
-		out->outbound = phase == PHASE_1;
-		out->auth_mechs = phase == PHASE_1 ? MECH_CRAM_MD5 : 0;
 		return RELAY_OK;
+	case PHASE_1:
 	case PHASE_2:
-		if (n == 0) {
-			snprintf(err, errlen, "phase 2 needs at least one allowed "
-			    "network (--allow CIDR)");
-			return RELAY_EINVAL;
-		}
 		out->auth_mechs = MECH_CRAM_MD5;
 		break;
 	case PHASE_3:
@@ -42,10 +27,31 @@ enum relay_err policy_for_phase(enum phase phase, const struct cidr *allow,
 		out->tls_only_mechs = MECH_CLEARTEXT;
 		break;
 	default:
-		snprintf(err, errlen, "not a phase: only 0, 1, 2 and 3 exist");
 		return RELAY_EINVAL;
 	}
 	out->outbound = true;
+	return RELAY_OK;
+}
+
+enum relay_err policy_for_phase(enum phase phase, const struct cidr *allow,
+    size_t n, struct policy *out, char *err, size_t errlen)
+{
+	if (policy_shape(phase, out) != RELAY_OK) {
+		snprintf(err, errlen, "not a phase: only 0, 1, 2 and 3 exist");
+		return RELAY_EINVAL;
+	}
+	if ((phase == PHASE_0 || phase == PHASE_1) && n > 0) {
+		snprintf(err, errlen, "an allow list needs phase 2 or 3; "
+		    "phase %s relays for %s", phase_name(phase),
+		    phase == PHASE_0 ? "nobody" :
+		    "the server itself and CRAM-MD5 users only");
+		return RELAY_EINVAL;
+	}
+	if (phase == PHASE_2 && n == 0) {
+		snprintf(err, errlen, "phase 2 needs at least one allowed "
+		    "network (--allow CIDR)");
+		return RELAY_EINVAL;
+	}
 	if (n > 0) {
 		if ((out->allow = calloc(n, sizeof(*allow))) == NULL)
 			return RELAY_ENOMEM;
@@ -53,6 +59,27 @@ enum relay_err policy_for_phase(enum phase phase, const struct cidr *allow,
 		out->nallow = n;
 	}
 	return RELAY_OK;
+}
+
+bool policy_relays(const struct policy *p, enum client_class c,
+    unsigned mech, bool tls)
+{
+	if (!p->outbound)
+		return false;
+	if (c == CLIENT_SELF || (c == CLIENT_ALLOWED && p->nallow > 0))
+		return true;
+	return (mech & policy_offered(p, tls)) != 0;
+}
+
+unsigned policy_offered(const struct policy *p, bool tls)
+{
+	return tls ? p->auth_mechs : p->auth_mechs & ~p->tls_only_mechs;
+}
+
+const char *client_class_name(enum client_class c)
+{
+	return c == CLIENT_SELF ? "self" : c == CLIENT_ALLOWED ? "allowed" :
+	    "outsider";
 }
 
 enum relay_err policy_check(const struct policy *p, char *err, size_t errlen)

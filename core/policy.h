@@ -40,6 +40,37 @@ struct policy {
 	unsigned tls_only_mechs; /* of those, the ones offered only after TLS */
 };
 
+/* Who a client is to a policy: relay without AUTH depends on it. */
+enum client_class {
+	CLIENT_OUTSIDER,	/* anybody: relays only after AUTH */
+	CLIENT_ALLOWED,		/* on the allow list */
+	CLIENT_SELF		/* the server itself (loopback, own addresses) */
+};
+
+/*
+ * policy_shape - the policy of PHASE with no allow list, for predictions
+ * when the list is not known (phase 2 and 3 need one to be configured).
+ * RELAY_EINVAL for PHASE_CUSTOM.
+ */
+enum relay_err policy_shape(enum phase phase, struct policy *out);
+
+/*
+ * policy_relays - whether P lets a client of class C relay after AUTH with
+ * MECH (one MECH_ bit, 0 for none) on a session inside TLS or not: the
+ * expectation every audit cell is judged by.  Nobody relays without
+ * outbound delivery; the server itself and the allow list (when P has
+ * one) need no AUTH;
+ * anybody else needs a mechanism of P, offered in that session.
+ */
+bool policy_relays(const struct policy *p, enum client_class c,
+    unsigned mech, bool tls);
+
+/* policy_offered - the mechanisms P advertises before TLS or inside it */
+unsigned policy_offered(const struct policy *p, bool tls);
+
+/* client_class_name - "outsider", "allowed" or "self" */
+const char *client_class_name(enum client_class c);
+
 /*
  * policy_for_phase - the policy of PHASE with the allow list ALLOW (N
  * entries, copied).  Refused with RELAY_EINVAL and a message in ERR naming

@@ -16,7 +16,6 @@
 #include <string.h>
 #include <strings.h>
 #include <arpa/inet.h>
-#include <ifaddrs.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -792,29 +791,6 @@ static const char *pf_main_file(const struct backend *pf)
 	return pf->main_path;
 }
 
-/* is_own_addr - C is one address of this machine's interfaces */
-static int is_own_addr(const struct cidr *c)
-{
-	struct ifaddrs *ifa, *i;
-	int own = 0;
-
-	if (c->prefix != (c->family == AF_INET ? 32u : 128u) ||
-	    getifaddrs(&ifa) != 0)
-		return 0;
-	for (i = ifa; i != NULL && !own; i = i->ifa_next) {
-		if (i->ifa_addr == NULL || i->ifa_addr->sa_family != c->family)
-			continue;
-		if (c->family == AF_INET)
-			own = memcmp(&((struct sockaddr_in *)(void *)i->ifa_addr)->sin_addr,
-			    c->addr, 4) == 0;
-		else
-			own = memcmp(&((struct sockaddr_in6 *)(void *)i->ifa_addr)->sin6_addr,
-			    c->addr, 16) == 0;
-	}
-	freeifaddrs(ifa);
-	return own;
-}
-
 /* is_self - a network of the server itself: the loopback networks as
  * Postfix writes them (127.0.0.0/8, [::1]/128, [::ffff:127.0.0.0]/104) or
  * one of this machine's own addresses.  Other loopback prefixes, such as
@@ -825,12 +801,12 @@ static int is_self(const struct cidr *c)
 	    0xff, 0xff, 127 };
 
 	if (c->family == AF_INET)
-		return (c->prefix == 8 && c->addr[0] == 127) || is_own_addr(c);
+		return (c->prefix == 8 && c->addr[0] == 127) || cidr_is_own_address(c);
 	if (c->prefix == 128 && cidr_is_loopback(c))
 		return 1;
 	if (c->prefix == 104 && memcmp(c->addr, mapped, 13) == 0)
 		return 1;
-	return is_own_addr(c);
+	return cidr_is_own_address(c);
 }
 
 struct nets {

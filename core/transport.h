@@ -32,6 +32,8 @@ struct transport_opts {
 	const char *helo;	/* the EHLO name; never the local hostname */
 	int connect_timeout_ms;	/* TCP, TLS, banner, EHLO and STARTTLS */
 	int reply_timeout_ms;	/* each later reply */
+	const char *ca_file;	/* CA certificates to verify with, or NULL:
+				 * the system's */
 	void *ctx;		/* for a test transport's script; else NULL */
 };
 

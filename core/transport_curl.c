@@ -186,6 +186,13 @@ static enum relay_err curl_open(const struct transport_opts *o,
 	/* Broken certificates are findings, not reasons to stop. */
 	curl_easy_setopt(t->curl, CURLOPT_SSL_VERIFYPEER, 0L);
 	curl_easy_setopt(t->curl, CURLOPT_SSL_VERIFYHOST, 0L);
+	if (o->ca_file != NULL) {
+		/* libcurl loads no CA file without peer verification: with
+		 * the user's CAs, a certificate they do not sign fails the
+		 * handshake. */
+		curl_easy_setopt(t->curl, CURLOPT_CAINFO, o->ca_file);
+		curl_easy_setopt(t->curl, CURLOPT_SSL_VERIFYPEER, 1L);
+	}
 	curl_easy_setopt(t->curl, CURLOPT_USE_SSL,
 	    o->tls == TLS_STARTTLS ? (long)CURLUSESSL_ALL :
 	    o->tls == TLS_AUTO ? (long)CURLUSESSL_TRY : (long)CURLUSESSL_NONE);

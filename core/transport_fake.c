@@ -30,7 +30,9 @@ static enum relay_err fake_open(const struct transport_opts *o,
 		return RELAY_ENOMEM;
 	t->s = s;
 	snprintf(info->peer_addr, sizeof(info->peer_addr), "192.0.2.25");
-	snprintf(info->local_addr, sizeof(info->local_addr), "198.51.100.66");
+	snprintf(info->local_addr, sizeof(info->local_addr), "%s",
+	    o->source != NULL ? o->source : "198.51.100.66");
+	s->source = o->source;
 	info->banner_code = atoi(s->banner);
 	snprintf(info->banner, sizeof(info->banner), "%.*s",
 	    (int)strcspn(s->banner + 4, "\r\n"), s->banner + 4);

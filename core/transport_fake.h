@@ -33,6 +33,7 @@ struct fake_script {
 	size_t next;			/* steps done */
 	char mismatch[256];		/* the first unexpected line, if any */
 	size_t sent_lines;
+	const char *source;		/* the source address of the last open */
 };
 
 /* transport_fake - operations whose open() plays the struct fake_script

@@ -64,17 +64,26 @@ assert pos["result"] == "accepted", pos
 sink = [x for x in t["tests"] if x["id"] == "PRB-SINK"][0]
 assert sink["result"] == "refused", sink
 assert "AUD-DENIED-ADDRESS" not in {f["id"] for f in t["findings"]}'
+	# The allow-listed host relays, by design: its view is not an
+	# outsider's, so the verdict is unknown, never open or closed.
 	run relayctl audit --source 127.0.0.77 "127.0.0.1:$SANDBOX_PORT"
+	[ "$status" -eq 3 ]
+	[[ ${lines[0]} == *": unknown (audited from a trusted address (127.0.0.77)"* ]]
+	[[ $output == *"warning AUD-VANTAGE-TRUSTED"* ]]
+	[[ $output == *"RLY-PLAIN-EXT: MAIL FROM:<relayctl@example.net> / RCPT TO:<relaytest@example.net> -> 250"* ]]
+	# ... and when the user vouches for it as an outsider, it is open.
+	run relayctl audit --assume-outsider --source 127.0.0.77 --tests 'RLY-PLAIN-EXT' "127.0.0.1:$SANDBOX_PORT"
 	[ "$status" -eq 2 ]
 	[[ ${lines[0]} == *": open ("* ]]
-	[[ $output == *"RLY-PLAIN-EXT: MAIL FROM:<relayctl@example.net> / RCPT TO:<relaytest@example.net> -> 250"* ]]
 	no_data
 }
 
 @test "audit: an open relay is open, exit 2, naming the tests that relayed" {
 	SB=$(sandbox_start --no-auth --set mynetworks=0.0.0.0/0 --set default_transport=smtp --set relay_transport=relay)
 	sandbox_load "$SB"
-	run --separate-stderr relayctl audit --source $OUT "127.0.0.1:$SANDBOX_PORT"
+	# With the configuration, relayctl knows 0.0.0.0/0 trusts everybody:
+	# the view from 127.0.0.66 is an outsider's.
+	run --separate-stderr relayctl audit -c "$SANDBOX_CONFIG_DIR" --source $OUT "127.0.0.1:$SANDBOX_PORT"
 	[ "$status" -eq 2 ] || { echo "exit $status"; echo "$output"; echo "$stderr"; false; }
 	[[ ${lines[0]} == *": open ("* ]]
 	[[ $output == *"critical AUD-OPEN-RELAY"* ]]
@@ -113,7 +122,7 @@ assert t["tls"]["active"] and not t["tls"]["starttls"], t["tls"]'
 
 @test "audit: fake servers - each single trick is caught by its test ID" {
 	fake pcthack
-	run relayctl audit --json "127.0.0.1:$FAKE_PORT"
+	run relayctl audit --assume-outsider --json "127.0.0.1:$FAKE_PORT"
 	[ "$status" -eq 2 ]
 	json_check
 	echo "$output" | "$PYTHON" -c '
@@ -130,7 +139,7 @@ assert all("PCT" in i for i in relayed), relayed'
 	# fake mode text -> the IDs that must relay (and no other)
 	while IFS='|' read -r text want; do
 		fake "trick:$text"
-		run relayctl audit --json "127.0.0.1:$FAKE_PORT"
+		run relayctl audit --assume-outsider --json "127.0.0.1:$FAKE_PORT"
 		kill "$FAKE_PID"; wait "$FAKE_PID" 2>/dev/null || true
 		FAKE_PID=
 		rm -f "$BATS_TEST_TMPDIR/port"
@@ -214,7 +223,8 @@ assert sink and sink[0]["severity"] == "ok", t["findings"]'
 	[ "$status" -eq 0 ]
 	[[ $output == *"changed: phase 2"* ]]
 	[[ $output == *"from an outsider"*": closed ("*"0 relayed"* ]]
-	[[ $output == *"from the allow-listed host"*": open ("* ]]
+	[[ $output == *"verify: auditing 127.0.0.1:"*"against phase 2 from 127.0.0.2 (outsider) and 127.0.0.77 (allowed)"* ]]
+	[[ $output == *"--expect-phase 2"*"phase 2: "*" cells as expected, 0 too open, 0 too closed, 0 untested"* ]]
 	[[ $output == *"no DATA in "* ]]
 	# Its sandbox is gone: directory and master.
 	dir=$(printf '%s\n' "$output" | sed -n 's/.*(config \(.*\)\/etc).*/\1/p' | head -1)

@@ -510,6 +510,65 @@ static void test_release(void **state)
 	policy_release(&p);
 }
 
+/* policy_relays and policy_offered against PHASES.md's table "What an
+ * outside client sees": X an outsider, N an allowed host, S the server. */
+static void test_relays(void **state)
+{
+	static const struct {
+		enum phase phase;
+		bool x, n, s;		/* relay without AUTH */
+		unsigned plain, tls;	/* offered before TLS, inside TLS */
+	} rows[] = {
+		{ PHASE_0, false, false, false, 0, 0 },
+		{ PHASE_1, false, false, true, MECH_CRAM_MD5, MECH_CRAM_MD5 },
+		{ PHASE_2, false, true, true, MECH_CRAM_MD5, MECH_CRAM_MD5 },
+		{ PHASE_3, false, true, true, ALL_MECHS, ALL_MECHS },
+		{ PHASE_3_TLS, false, true, true, MECH_CRAM_MD5, ALL_MECHS },
+	};
+	static const unsigned mechs[] = { MECH_CRAM_MD5, MECH_PLAIN, MECH_LOGIN,
+	    MECH_ANONYMOUS, MECH_OTHER };
+	struct cidr nets[2];
+	struct policy p;
+	char err[256];
+	size_t i, m;
+	int tls;
+
+	(void)state;
+	cidrs(two_nets, nets, 2);
+	for (i = 0; i < NELEM(rows); i++) {
+		bool allow = rows[i].phase == PHASE_2 || rows[i].phase == PHASE_3 ||
+		    rows[i].phase == PHASE_3_TLS;
+		assert_int_equal(policy_for_phase(rows[i].phase, nets, allow ? 2 :
+		    0, &p, err, sizeof(err)), RELAY_OK);
+		assert_int_equal(policy_relays(&p, CLIENT_OUTSIDER, 0, false),
+		    rows[i].x);
+		assert_int_equal(policy_relays(&p, CLIENT_ALLOWED, 0, true),
+		    rows[i].n);
+		assert_int_equal(policy_relays(&p, CLIENT_SELF, 0, false),
+		    rows[i].s);
+		assert_int_equal(policy_offered(&p, false), rows[i].plain);
+		assert_int_equal(policy_offered(&p, true), rows[i].tls);
+		/* after AUTH: what is offered in that session relays, nothing
+		 * else does */
+		for (m = 0; m < NELEM(mechs); m++)
+			for (tls = 0; tls < 2; tls++)
+				assert_int_equal(policy_relays(&p,
+				    CLIENT_OUTSIDER, mechs[m], tls),
+				    (tls ? rows[i].tls : rows[i].plain) &
+				    mechs[m] ? true : false);
+		policy_release(&p);
+		/* the shape is the phase without its list */
+		assert_int_equal(policy_shape(rows[i].phase, &p), RELAY_OK);
+		assert_int_equal(p.nallow, 0);
+		assert_int_equal(policy_offered(&p, true), rows[i].tls);
+		assert_int_equal(p.outbound, rows[i].phase != PHASE_0);
+	}
+	assert_int_equal(policy_shape(PHASE_CUSTOM, &p), RELAY_EINVAL);
+	assert_string_equal(client_class_name(CLIENT_OUTSIDER), "outsider");
+	assert_string_equal(client_class_name(CLIENT_ALLOWED), "allowed");
+	assert_string_equal(client_class_name(CLIENT_SELF), "self");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -522,6 +581,7 @@ int main(void)
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_mechs),
 		cmocka_unit_test(test_release),
+		cmocka_unit_test(test_relays),
 	};
 
 	return cmocka_run_group_tests_name("policy", tests, NULL, NULL);
