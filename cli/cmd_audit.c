@@ -17,6 +17,7 @@
 #include "commands.h"
 #include "configure.h"
 #include "expect.h"
+#include "explain.h"
 #include "opt.h"
 #include "output.h"
 #include "vantage.h"
@@ -327,6 +328,13 @@ int cmd_audit(struct cli *cli, int argc, char **argv)
 			t = expect_run(&eo);
 		} else {
 			t = audit_run(&one);
+		}
+		if (t != NULL && o.config != NULL) {
+			json_t *g = explain_target(o.config, t);
+			if (json_array_size(g) > 0)
+				json_object_set_new(t, "explain", g);
+			else
+				json_decref(g);
 		}
 		if (t == NULL) {
 			out_error("out of memory");

@@ -121,6 +121,21 @@ static const struct opt_spec audit_opts[] = {
 	{ 0 }
 };
 
+static const struct opt_spec explain_opts[] = {
+	{ "source", 's', "ADDR",
+	  "the client's address (default 203.0.113.1, an Internet client)" },
+	{ "auth", OPT_LONG_ONLY + 40, "MECH",
+	  "the client authenticated with MECH: CRAM-MD5, PLAIN or LOGIN" },
+	{ "tls", OPT_LONG_ONLY + 41, NULL, "the session is inside TLS" },
+	{ "rcpt", OPT_LONG_ONLY + 42, "ADDR",
+	  "the recipient (default relaytest@example.net)" },
+	{ "audit", OPT_LONG_ONLY + 43, "FILE",
+	  "explain every finding of 'relayctl audit --json' of this instance, "
+	  "read from FILE ('-' for stdin)" },
+	CONFIG_OPTS,
+	{ 0 }
+};
+
 /* Sorted by name: commands_find() relies on it, and a unit test checks. */
 static const struct command commands[] = {
 	{ "allow", cmd_allow, "add|del|list [CIDR...] [options]",
@@ -133,6 +148,11 @@ static const struct command commands[] = {
 	{ "enable-phase", cmd_enable_phase, "N [--allow CIDR]... [options]",
 	  "put the server in relay phase N (0, 1, 2 or 3), safely",
 	  enable_opts, "relayctl enable-phase 2 --allow 192.0.2.0/24" },
+	{ "explain", cmd_explain, "[--source ADDR] [--auth MECH] [--rcpt ADDR] "
+	  "[--audit FILE] [options]",
+	  "name the setting and line that make the server accept or refuse a "
+	  "recipient, and the fix",
+	  explain_opts, "relayctl explain --source 192.0.2.7" },
 	{ "help", cmd_help, "[--json] [COMMAND]",
 	  "show the commands, or the help of one command",
 	  help_opts, "relayctl help version" },

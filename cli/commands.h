@@ -117,6 +117,7 @@ int opt_status(struct cli *cli, struct opt_state *st, int c);
 int cmd_allow(struct cli *, int argc, char **argv);
 int cmd_audit(struct cli *, int argc, char **argv);
 int cmd_enable_phase(struct cli *, int argc, char **argv);
+int cmd_explain(struct cli *, int argc, char **argv);
 int cmd_help(struct cli *, int argc, char **argv);
 int cmd_lint(struct cli *, int argc, char **argv);
 int cmd_rollback(struct cli *, int argc, char **argv);

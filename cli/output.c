@@ -98,6 +98,18 @@ void out_audit(const json_t *t, int verbose)
 				printf("    %s\n", json_string_value(e));
 		}
 	}
+	json_array_foreach(json_object_get(t, "explain"), i, f) {
+		const json_t *cells = json_object_get(f, "cells");
+		printf("  explain: %s because %s\n", json_string_value(
+		    json_object_get(f, "decision")), json_string_value(
+		    json_object_get(f, "because")));
+		if (*json_string_value(json_object_get(f, "fix")) != '\0')
+			printf("    fix: %s\n", json_string_value(json_object_get(f,
+			    "fix")));
+		printf("    %zu cell%s, e.g. %s\n", json_array_size(cells),
+		    json_array_size(cells) == 1 ? "" : "s", json_string_value(
+		    json_array_get(cells, 0)));
+	}
 	if (verbose) {
 		json_array_foreach(json_object_get(t, "transcript"), i, e)
 			printf("    %s\n", json_string_value(e));

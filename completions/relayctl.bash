@@ -6,13 +6,13 @@ _relayctl() {
 	COMPREPLY=()
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD-1]}
-	local commands="allow audit enable-phase help lint rollback status version"
+	local commands="allow audit enable-phase explain help lint rollback status version"
 	local global_opts="--version -V --config-dir -c --json --postfix-version --help -h"
 
 	case $prev in
 	--config-dir|-c)
 		COMPREPLY=($(compgen -d -- "$cur")); return 0 ;;
-	--allow|--allowed-source|--auth-pass-file|--auth-user|--ca-file|--expect-phase|--external-domain|--helo|--local-domain|--postfix-version|--reload-cmd|--source|--tests|--timeout|--tls|--verify-allowed-source|--verify-source|-a|-s|-t)
+	--allow|--allowed-source|--audit|--auth|--auth-pass-file|--auth-user|--ca-file|--expect-phase|--external-domain|--helo|--local-domain|--postfix-version|--rcpt|--reload-cmd|--source|--tests|--timeout|--tls|--verify-allowed-source|--verify-source|-a|-s|-t)
 		return 0 ;;
 	esac
 
@@ -53,11 +53,16 @@ _relayctl() {
 			COMPREPLY=($(compgen -W "0 1 2 3" -- "$cur"))
 		fi
 		;;
+	explain)
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "--source -s --auth --tls --rcpt --audit --config-dir -c --json --postfix-version --help" -- "$cur"))
+		fi
+		;;
 	help)
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "--json --help" -- "$cur"))
 		else
-			COMPREPLY=($(compgen -W "allow audit enable-phase help lint rollback status version" -- "$cur"))
+			COMPREPLY=($(compgen -W "allow audit enable-phase explain help lint rollback status version" -- "$cur"))
 		fi
 		;;
 	lint)

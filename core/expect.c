@@ -61,9 +61,9 @@ static enum outcome observed(const char *result)
  * cell is untested.
  */
 static void cell(struct judge *j, const struct view *v, const char *test,
-    const char *auth, const char *rcpt, enum outcome expect, enum outcome got,
-    const char *sev_open, const char *sev_closed, const char *evidence,
-    const char *why)
+    const char *auth, const char *rcpt, const char *rcpt_to,
+    enum outcome expect, enum outcome got, const char *sev_open,
+    const char *sev_closed, const char *evidence, const char *why)
 {
 	int status;
 	const char *sev = "ok";
@@ -85,9 +85,9 @@ static void cell(struct judge *j, const struct view *v, const char *test,
 	j->n[status]++;
 	snprintf(id, sizeof(id), "%s/%s/%s", v->name, v->doc == NULL ? "any" :
 	    v->tls ? "tls" : "plain", test);
-	json_array_append_new(j->cells, json_pack("{s:s, s:s, s:s, s:s, s:s, "
-	    "s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s?}", "cell", id, "view",
-	    v->name, "source", v->doc != NULL ? jstr(json_object_get(v->doc,
+	json_array_append_new(j->cells, json_pack("{s:s, s:s, s:b, s:s, s:s, "
+	    "s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s?}", "cell", id,
+	    "rcpt_to", rcpt_to, "tls", v->tls, "view", v->name, "source", v->doc != NULL ? jstr(json_object_get(v->doc,
 	    "vantage"), "source") : "",
 	    "class", client_class_name(v->cls), "test", test, "auth", auth,
 	    "recipient", rcpt, "expected", outcome_names[expect], "observed",
@@ -128,12 +128,14 @@ static void judge_tests(struct judge *j, const struct view *v, bool auth_only)
 				    O_ACCEPT : O_EITHER;
 			else
 				want = O_REFUSE;
-			cell(j, v, id, "none", "external", v->trusted ?
+			cell(j, v, id, "none", "external", jstr(t, "rcpt_to"),
+			    v->trusted ?
 			    O_UNTESTED : want, got, "critical", "critical", ev,
 			    "the server trusts the source: relaying for it is "
 			    "by design");
 		} else if (strcmp(kind, "local") == 0 && !auth_only) {
-			cell(j, v, id, "none", "local", O_ACCEPT, got,
+			cell(j, v, id, "none", "local", jstr(t, "rcpt_to"),
+			    O_ACCEPT, got,
 			    "critical", "critical", ev, "the test did not run");
 		} else if (strncmp(kind, "auth-", 5) == 0) {
 			const char *mech;
@@ -148,8 +150,8 @@ static void judge_tests(struct judge *j, const struct view *v, bool auth_only)
 			else
 				want = policy_relays(j->want, CLIENT_OUTSIDER,
 				    mech_bit(mech), tls) ? O_ACCEPT : O_REFUSE;
-			cell(j, v, id, real ? mech : "bogus", "external", want,
-			    got, "critical", "critical", ev, v->trusted ?
+			cell(j, v, id, real ? mech : "bogus", "external",
+			    jstr(t, "rcpt_to"), want, got, "critical", "critical", ev, v->trusted ?
 			    "the server trusts the source: relaying for it is "
 			    "by design" : "the credentials were not sent (clear "
 			    "text without --allow-cleartext-auth), or the test "
@@ -224,7 +226,7 @@ static void judge_offers(struct judge *j, struct view *v)
 					    strlen(ev), "%s%s", k ? " " : "",
 					    json_string_value(m));
 			}
-			cell(j, v, test, mechs[i].name, "-", want ? O_ACCEPT :
+			cell(j, v, test, mechs[i].name, "-", "", want ? O_ACCEPT :
 			    O_REFUSE, has ? O_ACCEPT : O_REFUSE,
 			    mechs[i].bit == MECH_ANONYMOUS ? "critical" :
 			    "warning", "critical", ev, NULL);
@@ -232,7 +234,7 @@ static void judge_offers(struct judge *j, struct view *v)
 	}
 	if (j->want->tls_only_mechs != 0 && !active) {
 		v->tls = false;
-		cell(j, v, "OFFER-STARTTLS", "none", "-", O_ACCEPT, O_REFUSE,
+		cell(j, v, "OFFER-STARTTLS", "none", "-", "", O_ACCEPT, O_REFUSE,
 		    "warning", "critical", "no STARTTLS in the EHLO reply: the "
 		    "mechanisms offered only inside TLS cannot be used", NULL);
 	}
@@ -245,7 +247,7 @@ static void untested(struct judge *j, const char *view, enum client_class cls,
 {
 	struct view v = { view, cls, NULL, false, false };
 
-	cell(j, &v, test, auth, "external", O_ACCEPT, O_UNTESTED, "ok", "ok",
+	cell(j, &v, test, auth, "external", "", O_ACCEPT, O_UNTESTED, "ok", "ok",
 	    "", why);
 }
 

@@ -137,7 +137,55 @@ assert "0.0.0.0/0" in t["vantage"]["why"] and "master.cf" in t["vantage"]["why"]
 f = {(x["id"], x["severity"]) for x in t["findings"]}
 assert ("EXP-TOO-OPEN", "critical") in f and ("AUD-OPEN-RELAY", "critical") in f, f
 bad = [c["cell"] for c in t["expect"]["cells"] if c["status"] == "too-open"]
-assert "outsider/plain/RLY-PLAIN-EXT" in bad, bad'
+assert "outsider/plain/RLY-PLAIN-EXT" in bad, bad
+# explained from the configuration: the setting, its line, the fix
+ex = t["explain"]
+assert len(ex) == 1 and ex[0]["decision"] == "accept", ex
+assert "permit_mynetworks in smtpd_relay_restrictions (main.cf:" in ex[0]["because"], ex
+assert "matched 0.0.0.0/0 of mynetworks (master.cf:2 (-o on 127.0.0.1:" in ex[0]["because"], ex
+assert ex[0]["fix"].startswith("remove 0.0.0.0/0 from mynetworks (master.cf:2"), ex
+assert "outsider/plain/RLY-PLAIN-EXT" in ex[0]["cells"], ex'
+	# and by relayctl explain, from the audit's JSON
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/audit.json"
+	run relayctl explain -c "$SANDBOX_CONFIG_DIR" --audit "$BATS_TEST_TMPDIR/audit.json"
+	[ "$status" -eq 0 ]
+	[[ ${lines[1]} == "  accept: permit_mynetworks in smtpd_relay_restrictions (main.cf:"*") matched 0.0.0.0/0 of mynetworks (master.cf:2 (-o on 127.0.0.1:$SANDBOX_PORT))" ]]
+	[[ ${lines[2]} == "    fix: remove 0.0.0.0/0 from mynetworks"* ]]
+}
+
+@test "explain: the restriction and the line that decide, for one client" {
+	start_phased 2
+	run relayctl explain -c "$SANDBOX_CONFIG_DIR" --source $OUT
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} == "127.0.0.66 -> <relaytest@example.net>, no AUTH: refuse" ]]
+	[[ ${lines[1]} == "  because reject_unauth_destination in smtpd_relay_restrictions (main.cf:"*") matched: example.net is not a domain of the server"* ]]
+	run relayctl explain -c "$SANDBOX_CONFIG_DIR" --source $ALLOWED
+	[[ ${lines[0]} == *": accept" ]]
+	[[ ${lines[1]} == *"matched 127.0.0.77/32 of mynetworks (main.cf:"* ]]
+	[[ ${lines[2]} == *"relayctl allow del 127.0.0.77/32" ]]
+	run relayctl explain -c "$SANDBOX_CONFIG_DIR" --auth CRAM-MD5 --json
+	[ "$status" -eq 0 ]
+	[[ $output == *'"decision": "accept"'* ]]
+	[[ $output == *"permit_sasl_authenticated in smtpd_relay_restrictions"* ]]
+	# PLAIN is not offered in phase 2: it cannot authenticate anybody
+	run relayctl explain -c "$SANDBOX_CONFIG_DIR" --auth PLAIN
+	[[ ${lines[0]} == *": refuse" ]]
+	# the send-only trap, set on the smtpd service in master.cf
+	sed -i "s|^\(127.0.0.1:$SANDBOX_PORT inet.*smtpd\)\$|\1 -o smtpd_recipient_restrictions=permit_sasl_authenticated,reject|" "$SANDBOX_CONFIG_DIR/master.cf"
+	run relayctl explain -c "$SANDBOX_CONFIG_DIR" --rcpt "postmaster@$SANDBOX_DOMAIN"
+	[[ ${lines[0]} == *": refuse" ]]
+	[[ ${lines[1]} == "  because reject in smtpd_recipient_restrictions (master.cf:2 (-o on 127.0.0.1:$SANDBOX_PORT))"* ]]
+	[[ ${lines[2]} == "  fix: mail for local users must be accepted from anyone"* ]]
+	# bad input
+	run --separate-stderr relayctl explain -c "$SANDBOX_CONFIG_DIR" --source 10.0.0.0/8
+	[ "$status" -eq 64 ]
+	[[ $stderr == *"'10.0.0.0/8' is not one IPv4 or IPv6 address"* ]]
+	run --separate-stderr relayctl explain -c "$SANDBOX_CONFIG_DIR" --auth NTLM
+	[ "$status" -eq 64 ]
+	echo '{"x": 1}' >"$BATS_TEST_TMPDIR/x.json"
+	run --separate-stderr relayctl explain -c "$SANDBOX_CONFIG_DIR" --audit "$BATS_TEST_TMPDIR/x.json"
+	[ "$status" -eq 65 ]
+	[[ $stderr == *"is not the JSON of 'relayctl audit --json'"* ]]
 }
 
 @test "expect-phase: a SASL side without CRAM-MD5 is too closed" {
