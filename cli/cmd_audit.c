@@ -296,6 +296,7 @@ int cmd_audit(struct cli *cli, int argc, char **argv)
 		if ((rc = config_open(cli, false, &cfg)) != EXIT_OK)
 			goto out;
 		if (postfix_backend.read_policy(cfg.be, &rep, &diag) != RELAY_OK) {
+			backend_report_release(&rep);
 			out_error("audit: %s", diag.msg);
 			rc = EXIT_SOFTWARE;
 			goto out;

@@ -92,7 +92,7 @@ int cmd_explain(struct cli *cli, int argc, char **argv)
 	    "relaytest@example.net" };
 	struct explain_result res;
 	const char *audit = NULL;
-	char *operands[8];
+	char *operands[64];
 	int c, rc;
 
 	memset(&r, 0, sizeof(r));

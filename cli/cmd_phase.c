@@ -40,7 +40,8 @@ int cmd_enable_phase(struct cli *cli, int argc, char **argv)
 	struct cidr *nets = NULL;
 	char **operands = NULL, **allow = NULL, err[256], what[32];
 	int c, nallow = 0, tls_only = 0, keep, rc = EXIT_OK, verify = 0;
-	struct verify_ctx vc = { PHASE_CUSTOM, NULL, NULL, NULL, 10 };
+	int wait_set = 0;
+	struct verify_ctx vc = { PHASE_CUSTOM, NULL, NULL, NULL, 10, false };
 	enum phase phase;
 	enum relay_err e;
 
@@ -63,6 +64,17 @@ int cmd_enable_phase(struct cli *cli, int argc, char **argv)
 			vc.source = st.arg;
 		else if (c == OPT_LONG_ONLY + 4)
 			vc.allowed = st.arg;
+		else if (c == OPT_LONG_ONLY + 5) {
+			char *end;
+			vc.wait_s = strtod(st.arg, &end);
+			if (*end != '\0' || !(vc.wait_s >= 0 && vc.wait_s <= 600)) {
+				out_error("enable-phase: invalid --verify-wait "
+				    "'%s': give seconds, from 0 to 600", st.arg);
+				rc = EXIT_USAGE;
+				goto out;
+			}
+			wait_set = 1;
+		}
 		else if (!write_opt(&w, c, st.arg))
 			cli_common(cli, c, st.arg);
 	}
@@ -77,9 +89,9 @@ int cmd_enable_phase(struct cli *cli, int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	if ((vc.source != NULL || vc.allowed != NULL) && !verify) {
-		out_error("enable-phase: --verify-source and "
-		    "--verify-allowed-source need --verify");
+	if ((vc.source != NULL || vc.allowed != NULL || wait_set) && !verify) {
+		out_error("enable-phase: --verify-source, --verify-allowed-source "
+		    "and --verify-wait need --verify");
 		rc = EXIT_USAGE;
 		goto out;
 	}
@@ -139,6 +151,7 @@ int cmd_enable_phase(struct cli *cli, int argc, char **argv)
 	if (verify) {
 		vc.phase = phase;
 		vc.target = &target;
+		vc.answered = !w.dry_run && verify_probe(cli, &vc);
 		w.verify = verify_phase;
 		w.verify_ctx = &vc;
 	}

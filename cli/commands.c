@@ -53,6 +53,9 @@ static const struct opt_spec enable_opts[] = {
 	{ "verify-source", OPT_LONG_ONLY + 3, "ADDR",
 	  "with --verify: audit as an outsider from ADDR (default: an address "
 	  "of this machine that mynetworks does not list)" },
+	{ "verify-wait", OPT_LONG_ONLY + 5, "SECONDS",
+	  "with --verify: how long the server may take to show the new policy "
+	  "after the reload (default 10)" },
 	{ "verify-allowed-source", OPT_LONG_ONLY + 4, "ADDR",
 	  "with --verify: audit from ADDR too, an address on the allow list "
 	  "(default: a loopback address on it, if any)" },

@@ -124,6 +124,10 @@ static int report(struct cli *cli, const char *result, const char *what,
 		if (strcmp(result, "unchanged") == 0)
 			printf("unchanged: %s is already in place in %s\n", what,
 			    cli->config_dir);
+		else if (strcmp(result, "rollback-failed") == 0)
+			printf("rollback failed: %s failed its verification and "
+			    "the previous file could not be put back; the backup "
+			    "is %s\n", what, backup != NULL ? backup : "missing");
 		else if (strcmp(result, "rolled-back") == 0)
 			printf("rolled back: %s failed its verification; the "
 			    "previous %s/main.cf is back in place%s\n", what,
@@ -262,15 +266,18 @@ int config_apply(struct cli *cli, struct config *cfg,
 			/* The server does not keep the phase's promises: undo
 			 * the change the same safe way, and reload again. */
 			if (restore(cfg, plan) != 0) {
-				json_decref(extra);
+				rc = report(cli, "rollback-failed", what, plan,
+				    diff, backup, false, extra);
 				free(diff);
 				free(backup);
-				return EXIT_CANTCREAT;
+				return rc != EXIT_OK ? rc : EXIT_CANTCREAT;
 			}
 			err = postfix_backend.reload(cfg->be, w->reload_cmd,
 			    &reloaded, &diag);
 			if (err != RELAY_OK)
-				out_error("%s", diag.msg);
+				out_error("%s; the previous '%s' is back, but the "
+				    "running Postfix may still use the new one: "
+				    "reload it", diag.msg, cfg->main_path);
 			rc = report(cli, "rolled-back", what, plan, diff, backup,
 			    err == RELAY_OK && reloaded, extra);
 			free(diff);

@@ -120,8 +120,14 @@ int out_audit_status(const json_t *t)
 {
 	const json_t *f;
 	size_t i;
+	const json_t *e = json_object_get(t, "expect");
 	int worst = strcmp(audit_verdict(t), "open") == 0 ? 3 :
 	    strcmp(audit_verdict(t), "unknown") == 0 ? 2 : 0;
+
+	/* a vantage point whose audit broke off: not all could be seen */
+	if (e != NULL && !json_is_true(json_object_get(e, "complete")) &&
+	    worst < 2)
+		worst = 2;
 
 	json_array_foreach(json_object_get(t, "findings"), i, f) {
 		const char *sev = json_string_value(json_object_get(f,

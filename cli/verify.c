@@ -79,13 +79,62 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* where - the listener of the configuration in CLI: HOST, *PORT and the
+ * report in REP (released by the caller); 0, or -1 after a message */
+static int where(struct cli *cli, struct backend_report *rep, char *host,
+    size_t hostlen, unsigned *port)
+{
+	struct backend_opts bo = { cli->config_dir, cli->pf_version };
+	struct backend *be = NULL;
+	struct relay_diag diag = { "" };
+	int rc = 0;
+
+	memset(rep, 0, sizeof(*rep));
+	if (postfix_backend.open(&bo, &be, &diag) != RELAY_OK ||
+	    postfix_backend.read_policy(be, rep, &diag) != RELAY_OK) {
+		out_error("verify: %s", diag.msg);
+		rc = -1;
+	} else if (listener(rep->service, host, hostlen, port) != 0) {
+		out_error("verify: cannot tell where the service '%s' listens",
+		    rep->service);
+		rc = -1;
+	}
+	if (be != NULL)
+		postfix_backend.close(be);
+	return rc;
+}
+
+bool verify_probe(struct cli *cli, const struct verify_ctx *v)
+{
+	struct backend_report rep;
+	struct transport_opts o = { 0 };
+	struct transport_info info;
+	struct session *s = NULL;
+	struct relay_diag d = { "" };
+	char host[256];
+	unsigned port;
+	bool up = false;
+
+	(void)v;
+	if (where(cli, &rep, host, sizeof(host), &port) == 0 &&
+	    transport_global_init() == RELAY_OK) {
+		o.host = host;
+		o.port = port;
+		o.tls = TLS_NONE;
+		o.helo = "relayctl.example.net";
+		o.connect_timeout_ms = o.reply_timeout_ms = 3000;
+		up = session_open(&transport_curl, &o, &s, &info, &d) ==
+		    RELAY_OK && info.banner_code == 220;
+		session_close(s);
+	}
+	backend_report_release(&rep);
+	return up;
+}
+
 int verify_phase(struct cli *cli, void *ctx, bool wait, json_t **doc)
 {
 	const struct verify_ctx *v = ctx;
-	struct backend_opts bo = { cli->config_dir, cli->pf_version };
-	struct backend *be = NULL;
 	struct backend_report rep;
-	struct relay_diag diag = { "" };
 	struct expect_opts eo;
 	char host[256], target[300], picked[64], allowed[64];
 	unsigned port;
@@ -94,16 +143,7 @@ int verify_phase(struct cli *cli, void *ctx, bool wait, json_t **doc)
 	json_t *t;
 
 	*doc = NULL;
-	memset(&rep, 0, sizeof(rep));
-	if (postfix_backend.open(&bo, &be, &diag) != RELAY_OK ||
-	    postfix_backend.read_policy(be, &rep, &diag) != RELAY_OK) {
-		out_error("verify: %s", diag.msg);
-		rc = EXIT_UNKNOWN;
-		goto out;
-	}
-	if (listener(rep.service, host, sizeof(host), &port) != 0) {
-		out_error("verify: cannot tell where the service '%s' listens",
-		    rep.service);
+	if (where(cli, &rep, host, sizeof(host), &port) != 0) {
 		rc = EXIT_UNKNOWN;
 		goto out;
 	}
@@ -149,8 +189,10 @@ int verify_phase(struct cli *cli, void *ctx, bool wait, json_t **doc)
 			rc = EXIT_SOFTWARE;
 			goto out;
 		}
-		settled = expect_settled(t) && strcmp(audit_verdict(t),
-		    "unknown") != 0;
+		/* settled: nothing differs, and the views all ran (a view
+		 * from a trusted address runs, but sees no relay cells) */
+		settled = expect_settled(t) && json_is_true(json_object_get(
+		    json_object_get(t, "expect"), "complete"));
 		json_decref(t);
 		if (settled || now_s() > deadline)
 			break;
@@ -165,17 +207,18 @@ int verify_phase(struct cli *cli, void *ctx, bool wait, json_t **doc)
 	worst = out_audit_status(t);
 	rc = worst == 3 ? EXIT_CRITICAL : worst == 2 ? EXIT_UNKNOWN :
 	    worst == 1 ? EXIT_WARNING : EXIT_OK;
-	/* A server that no longer answers after the change broke it. */
+	/* A server that answered before the change and no longer does was
+	 * broken by it. */
 	if (wait && json_string_value(json_object_get(json_object_get(t,
 	    "server"), "banner"))[0] == '\0') {
 		out_error("verify: the server does not answer after the change: "
-		    "%s", json_string_value(json_object_get(t, "reason")));
-		rc = EXIT_CRITICAL;
+		    "%s%s", json_string_value(json_object_get(t, "reason")),
+		    v->answered ? "" : " (it did not answer before it either)");
+		if (v->answered)
+			rc = EXIT_CRITICAL;
 	}
 	*doc = t;
 out:
 	backend_report_release(&rep);
-	if (be != NULL)
-		postfix_backend.close(be);
 	return rc;
 }

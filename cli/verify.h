@@ -16,7 +16,12 @@ struct verify_ctx {
 	const char *source;	/* --verify-source, or NULL: picked */
 	const char *allowed;	/* --verify-allowed-source, or NULL: picked */
 	double wait_s;		/* how long the server may take to reload */
+	bool answered;		/* the listener answered before the change */
 };
+
+/* verify_probe - whether the listener answers now (before a change): a
+ * server that was down before is not broken by it */
+bool verify_probe(struct cli *cli, const struct verify_ctx *v);
 
 /* verify_phase - a verify_fn over a struct verify_ctx */
 int verify_phase(struct cli *cli, void *ctx, bool wait, json_t **doc);

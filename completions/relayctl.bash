@@ -12,7 +12,7 @@ _relayctl() {
 	case $prev in
 	--config-dir|-c)
 		COMPREPLY=($(compgen -d -- "$cur")); return 0 ;;
-	--allow|--allowed-source|--audit|--auth|--auth-pass-file|--auth-user|--ca-file|--expect-phase|--external-domain|--helo|--local-domain|--postfix-version|--rcpt|--reload-cmd|--source|--tests|--timeout|--tls|--verify-allowed-source|--verify-source|-a|-s|-t)
+	--allow|--allowed-source|--audit|--auth|--auth-pass-file|--auth-user|--ca-file|--expect-phase|--external-domain|--helo|--local-domain|--postfix-version|--rcpt|--reload-cmd|--source|--tests|--timeout|--tls|--verify-allowed-source|--verify-source|--verify-wait|-a|-s|-t)
 		return 0 ;;
 	esac
 
@@ -48,7 +48,7 @@ _relayctl() {
 		;;
 	enable-phase)
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--allow -a --plaintext-after-tls --verify --verify-source --verify-allowed-source --dry-run -n --no-reload --reload-cmd --yes -y --config-dir -c --json --postfix-version --help" -- "$cur"))
+			COMPREPLY=($(compgen -W "--allow -a --plaintext-after-tls --verify --verify-source --verify-wait --verify-allowed-source --dry-run -n --no-reload --reload-cmd --yes -y --config-dir -c --json --postfix-version --help" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -W "0 1 2 3" -- "$cur"))
 		fi

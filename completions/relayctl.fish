@@ -50,6 +50,7 @@ complete -c relayctl -n '__fish_seen_subcommand_from enable-phase' -s a -l allow
 complete -c relayctl -n '__fish_seen_subcommand_from enable-phase' -l plaintext-after-tls -d 'phase 3: offer PLAIN and LOGIN only after STARTTLS'
 complete -c relayctl -n '__fish_seen_subcommand_from enable-phase' -l verify -d 'after the reload, audit the local listener against the phase and restore the previous file on any critical finding'
 complete -c relayctl -n '__fish_seen_subcommand_from enable-phase' -l verify-source -r -d 'with --verify: audit as an outsider from ADDR (default: an address of this machine that mynetworks does not list)'
+complete -c relayctl -n '__fish_seen_subcommand_from enable-phase' -l verify-wait -r -d 'with --verify: how long the server may take to show the new policy after the reload (default 10)'
 complete -c relayctl -n '__fish_seen_subcommand_from enable-phase' -l verify-allowed-source -r -d 'with --verify: audit from ADDR too, an address on the allow list (default: a loopback address on it, if any)'
 complete -c relayctl -n '__fish_seen_subcommand_from enable-phase' -s n -l dry-run -d 'show the change as a diff; write nothing'
 complete -c relayctl -n '__fish_seen_subcommand_from enable-phase' -l no-reload -d 'write the file but do not reload Postfix'

@@ -205,6 +205,7 @@ static void auth_test(struct run *r, const char *mech,
 	const char *result, *kind = user != NULL ? "auth-user" : "auth-bogus";
 	char authline[64];
 	json_t *t;
+	bool tls = false;
 
 	bogus[0] = '\0';
 	snprintf(id, sizeof(id), "AUTH-%s-%s", !offered ? "UNOFFERED" :
@@ -226,6 +227,7 @@ static void auth_test(struct run *r, const char *mech,
 		result = "untested";
 		goto record;
 	}
+	tls = r->info.tls;
 	if (session_auth(r->s, mech, user, pass, &code, &d) != RELAY_OK) {
 		result = "untested";
 		goto close;
@@ -251,7 +253,7 @@ record:
 	    "unlock relay", "kind", kind, "mail_from", mail + 10, "rcpt_to",
 	    rcpt + 8, "mail_reply", authline, "rcpt_reply", done >= 2 ?
 	    line_of(&rep[1]) : json_null(), "result", result, "credentials",
-	    pass == bogus ? "bogus" : "real", "tls", r->info.tls);
+	    pass == bogus ? "bogus" : "real", "tls", tls);
 	json_array_append_new(r->tests, t);
 	for (i = 0; i < done; i++)
 		smtp_reply_release(&rep[i]);
@@ -286,6 +288,7 @@ json_t *audit_run(const struct audit_opts *o)
 	int failed = 0, rc;
 	unsigned per = o->per_connection ? o->per_connection : 8;
 	json_t *doc, *findings = json_array(), *relayed = json_array();
+	json_t *battery_relayed = json_array();
 	json_t *deferred = json_array(), *untested = json_array();
 	json_t *address = json_array();
 	bool sink = false, outside;
@@ -403,9 +406,13 @@ json_t *audit_run(const struct audit_opts *o)
 		    json_is_string(rr) ? json_string_value(rr) : "(not sent)");
 		if (strcmp(res, "relayed") == 0) {
 			n_relayed++;
-			json_array_append_new(relayed, json_string(ev));
-			if (strncmp(id, "AUTH-", 5) != 0)
+			if (strncmp(id, "AUTH-", 5) != 0) {
 				n_battery++;
+				json_array_append_new(battery_relayed,
+				    json_string(ev));
+			} else {
+				json_array_append_new(relayed, json_string(ev));
+			}
 			if (strncmp(id, "AUTH-BOGUS-", 11) == 0)
 				finding(findings, "AUD-AUTH-BOGUS", "critical",
 				    json_pack("[s]", ev), "the server accepted "
@@ -455,24 +462,33 @@ json_t *audit_run(const struct audit_opts *o)
 	outside = vant.trust == TRUST_REMOTE || vant.trust == TRUST_NONE ||
 	    (vant.trust == TRUST_SUSPECTED && n_battery == 0);
 	if (!outside) {
-		finding(findings, "AUD-VANTAGE-TRUSTED", "warning", relayed,
+		finding(findings, "AUD-VANTAGE-TRUSTED", "warning",
+		    battery_relayed,
 		    "the outsider's view was not seen: %s%s", vant.why,
 		    vant.trust == TRUST_SUSPECTED ? ", and the server relayed "
 		    "for it" : n_battery > 0 ? "; it relays for it by design" :
 		    "; yet the server refused to relay for it: the running "
 		    "server may not use this configuration (reload?)");
 		n_relayed -= n_battery;
-		relayed = NULL;
+		battery_relayed = NULL;
 		if (r.reason[0] == '\0')
 			snprintf(r.reason, sizeof(r.reason), "audited from a trusted "
 			    "address (%s): the outsider's view was not seen; audit from "
 			    "an address the server does not trust (--source)",
 			    vant.source);
-	} else if (vant.trust == TRUST_SUSPECTED && nrun > 0) {
+	} else {
+		/* the battery's relays first, then those after bogus AUTH */
+		json_array_extend(battery_relayed, relayed);
+		json_decref(relayed);
+		relayed = battery_relayed;
+		battery_relayed = NULL;
+	}
+	if (outside && vant.trust == TRUST_SUSPECTED && nrun > 0) {
 		finding(findings, "AUD-VANTAGE-LOCAL", "ok", NULL, "audited from "
 		    "%s on the server's own machine; the server refused to relay "
 		    "for it, so it does not trust it", vant.source);
 	}
+	json_decref(battery_relayed);
 	if (n_relayed > 0)
 		finding(findings, "AUD-OPEN-RELAY", "critical", relayed,
 		    "the server accepted %zu external recipient%s without "
@@ -526,7 +542,7 @@ json_t *audit_run(const struct audit_opts *o)
 	doc = json_pack("{s:s, s:s, s:s, s:i, s:s, s:s?, s:{s:s, s:s, s:s, "
 	    "s:s, s:s}, s:{s:b, s:b, s:s, s:s, s:I, s:s, s:s, s:s}, "
 	    "s:{s:o, s:o}, "
-	    "s:{s:I, s:I, s:I, s:I, s:I}, s:o, s:o, s:o, "
+	    "s:{s:I, s:I, s:I, s:I, s:I}, s:o, s:o, s:o, s:b, "
 	    "s:{s:s, s:s, s:s, s:s, s:b}}",
 	    "schema", AUDIT_SCHEMA, "target", o->target, "host", o->conn.host,
 	    "port", (int)o->conn.port, "verdict", verdict,
@@ -545,6 +561,7 @@ json_t *audit_run(const struct audit_opts *o)
 	    "denied", (json_int_t)n_denied, "deferred", (json_int_t)n_deferred,
 	    "untested", (json_int_t)n_untested,
 	    "tests", r.tests, "findings", findings, "transcript", r.transcript,
+	    "complete", !r.fatal,
 	    "vantage", "source", vant.source, "trust", trust_name(vant.trust),
 	    "class", client_class_name(vant.cls), "why", vant.why,
 	    "outsider_view", outside);

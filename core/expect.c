@@ -20,7 +20,7 @@ static const char *const outcome_names[] = {
 
 /* One view: an audit from one source, in one TLS mode. */
 struct view {
-	const char *name;	/* "outsider", "outsider-plain", "allowed" */
+	const char *name;	/* "outsider" (inside TLS and not), "allowed" */
 	enum client_class cls;	/* the source's class under the phase */
 	json_t *doc;		/* its audit */
 	bool tls;		/* the view's sessions were inside TLS */
@@ -65,8 +65,11 @@ static void cell(struct judge *j, const struct view *v, const char *test,
     enum outcome expect, enum outcome got, const char *sev_open,
     const char *sev_closed, const char *evidence, const char *why)
 {
+	static const char *const status_names[] = { "as-expected", "too-open",
+	    "too-closed", "untested" };
+	const char *sev = "ok", *source = v->doc != NULL ?
+	    jstr(json_object_get(v->doc, "vantage"), "source") : "";
 	int status;
-	const char *sev = "ok";
 	char id[96];
 
 	if (got == O_UNTESTED || expect == O_UNTESTED) {
@@ -82,18 +85,27 @@ static void cell(struct judge *j, const struct view *v, const char *test,
 		/* deferred: a retry may work; refused: it never will */
 		sev = got == O_DEFER ? "warning" : sev_closed;
 	}
-	j->n[status]++;
 	snprintf(id, sizeof(id), "%s/%s/%s", v->name, v->doc == NULL ? "any" :
 	    v->tls ? "tls" : "plain", test);
-	json_array_append_new(j->cells, json_pack("{s:s, s:s, s:b, s:s, s:s, "
-	    "s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s?}", "cell", id,
-	    "rcpt_to", rcpt_to, "tls", v->tls, "view", v->name, "source", v->doc != NULL ? jstr(json_object_get(v->doc,
-	    "vantage"), "source") : "",
-	    "class", client_class_name(v->cls), "test", test, "auth", auth,
-	    "recipient", rcpt, "expected", outcome_names[expect], "observed",
-	    outcome_names[got], "status", (const char *[]){ "as-expected",
-	    "too-open", "too-closed", "untested" }[status], "severity", sev,
-	    "evidence", evidence, "why", status == C_UNTESTED ? why : NULL));
+	for (;;) {
+		json_t *c = json_pack("{s:s, s:s, s:b, s:s, s:s, s:s, s:s, s:s, "
+		    "s:s, s:s, s:s, s:s, s:s, s:s, s:s?}", "cell", id,
+		    "rcpt_to", rcpt_to, "tls", v->tls, "view", v->name,
+		    "source", source, "class", client_class_name(v->cls),
+		    "test", test, "auth", auth, "recipient", rcpt, "expected",
+		    outcome_names[expect], "observed", outcome_names[got],
+		    "status", status_names[status], "severity", sev,
+		    "evidence", evidence, "why", status == C_UNTESTED ? why :
+		    NULL);
+		if (c != NULL) {
+			j->n[status]++;
+			json_array_append_new(j->cells, c);
+			return;
+		}
+		if (strcmp(evidence, "(a reply that is not UTF-8)") == 0)
+			return;	/* out of memory */
+		evidence = "(a reply that is not UTF-8)";
+	}
 }
 
 /* evidence_of - one line of what a test sent and got */
@@ -118,6 +130,12 @@ static void judge_tests(struct judge *j, const struct view *v, bool auth_only)
 	json_array_foreach(json_object_get(v->doc, "tests"), i, t) {
 		const char *id = jstr(t, "id"), *kind = jstr(t, "kind");
 		enum outcome got = observed(jstr(t, "result")), want;
+		/* An unoffered mechanism's AUTH that worked but did not
+		 * relay ("accepted") is no relay */
+		if (strcmp(kind, "auth-bogus") == 0 && strcmp(jstr(t,
+		    "credentials"), "real") == 0 && strcmp(jstr(t, "result"),
+		    "accepted") == 0)
+			got = O_REFUSE;
 		bool tls = json_is_true(json_object_get(t, "tls")) || (v->tls &&
 		    json_object_get(t, "tls") == NULL);
 
@@ -176,14 +194,6 @@ static unsigned caps_bits(const json_t *caps)
  * and inside it */
 static void judge_offers(struct judge *j, struct view *v)
 {
-	static const struct {
-		unsigned bit;
-		const char *name;
-	} mechs[] = {
-		{ MECH_CRAM_MD5, "CRAM-MD5" }, { MECH_PLAIN, "PLAIN" },
-		{ MECH_LOGIN, "LOGIN" }, { MECH_ANONYMOUS, "ANONYMOUS" },
-		{ MECH_OTHER, "OTHER" },
-	};
 	const json_t *caps = json_object_get(v->doc, "capabilities"),
 	    *tlsj = json_object_get(v->doc, "tls");
 	bool active = json_is_true(json_object_get(tlsj, "active")),
@@ -191,7 +201,7 @@ static void judge_offers(struct judge *j, struct view *v)
 	    saved = v->tls;
 	const char *verdict = jstr(v->doc, "verdict");
 	int pass;
-	size_t i;
+	unsigned bit;
 	char test[40], ev[300];
 
 	if (json_object_get(v->doc, "capabilities") == NULL)
@@ -211,10 +221,10 @@ static void judge_offers(struct judge *j, struct view *v)
 		c = json_object_get(caps, tls ? "last" : "before_tls");
 		got = caps_bits(c);
 		v->tls = tls;
-		for (i = 0; i < sizeof(mechs) / sizeof(mechs[0]); i++) {
-			bool want = (policy_offered(j->want, tls) &
-			    mechs[i].bit) != 0, has = (got & mechs[i].bit) != 0;
-			snprintf(test, sizeof(test), "OFFER-%s", mechs[i].name);
+		for (bit = MECH_CRAM_MD5; bit <= MECH_OTHER; bit <<= 1) {
+			bool want = (policy_offered(j->want, tls) & bit) != 0,
+			    has = (got & bit) != 0;
+			snprintf(test, sizeof(test), "OFFER-%s", mech_name(bit));
 			snprintf(ev, sizeof(ev), "EHLO %s: AUTH %s", tls ?
 			    "inside TLS" : "before TLS", json_array_size(
 			    json_object_get(c, "auth")) ? "" : "(none)");
@@ -226,17 +236,23 @@ static void judge_offers(struct judge *j, struct view *v)
 					    strlen(ev), "%s%s", k ? " " : "",
 					    json_string_value(m));
 			}
-			cell(j, v, test, mechs[i].name, "-", "", want ? O_ACCEPT :
+			cell(j, v, test, mech_name(bit), "-", "", want ? O_ACCEPT :
 			    O_REFUSE, has ? O_ACCEPT : O_REFUSE,
-			    mechs[i].bit == MECH_ANONYMOUS ? "critical" :
+			    bit == MECH_ANONYMOUS ? "critical" :
 			    "warning", "critical", ev, NULL);
 		}
 	}
 	if (j->want->tls_only_mechs != 0 && !active) {
+		bool offered = json_is_true(json_object_get(json_object_get(caps,
+		    "before_tls"), "starttls"));
 		v->tls = false;
-		cell(j, v, "OFFER-STARTTLS", "none", "-", "", O_ACCEPT, O_REFUSE,
-		    "warning", "critical", "no STARTTLS in the EHLO reply: the "
-		    "mechanisms offered only inside TLS cannot be used", NULL);
+		/* Offered but not used (--tls none): not seen, not failed. */
+		cell(j, v, "OFFER-STARTTLS", "none", "-", "", O_ACCEPT, offered ?
+		    O_UNTESTED : O_REFUSE, "warning", "critical", offered ?
+		    "STARTTLS offered, not used" : "no STARTTLS in the EHLO "
+		    "reply: the mechanisms offered only inside TLS cannot be "
+		    "used", "STARTTLS is offered but the audit did not use it "
+		    "(--tls none): the mechanisms inside TLS were not seen");
 	}
 	v->tls = saved;
 }
@@ -249,6 +265,31 @@ static void untested(struct judge *j, const char *view, enum client_class cls,
 
 	cell(j, &v, test, auth, "external", "", O_ACCEPT, O_UNTESTED, "ok", "ok",
 	    "", why);
+}
+
+/* view_failed - V's audit broke off (no connection, a lost session):
+ * what it was there to see is untested */
+static void view_failed(struct judge *j, const struct view *v,
+    const struct expect_opts *o, const struct policy *want)
+{
+	char why[700];
+	unsigned bit;
+
+	snprintf(why, sizeof(why), "the audit from %s did not complete: %s",
+	    jstr(json_object_get(v->doc, "vantage"), "source"),
+	    jstr(v->doc, "reason"));
+	if (strcmp(v->name, "allowed") == 0) {
+		untested(j, "allowed", v->cls, "RLY-PLAIN-EXT", "none", why);
+		return;
+	}
+	for (bit = MECH_CRAM_MD5; bit <= MECH_LOGIN && o->audit.auth_user;
+	    bit <<= 1) {
+		char test[40];
+		if (!(want->auth_mechs & bit))
+			continue;
+		snprintf(test, sizeof(test), "AUTH-USER-%s", mech_name(bit));
+		untested(j, v->name, CLIENT_OUTSIDER, test, mech_name(bit), why);
+	}
 }
 
 /* summarise - one finding per view and way the cells differ */
@@ -377,6 +418,7 @@ json_t *expect_run(const struct expect_opts *o)
 	struct judge j = { &want, json_array(), { 0 } };
 	struct view v[3];
 	size_t nv = 0, i;
+	bool complete = true;
 	json_t *doc, *views = json_array(), *findings;
 	char mechs[64], tlsmechs[64];
 
@@ -430,21 +472,26 @@ json_t *expect_run(const struct expect_opts *o)
 		if (i == 0)
 			judge_offers(&j, &v[i]);
 		append_view(doc, views, &v[i]);
+		if (!json_is_true(json_object_get(v[i].doc, "complete")))
+			complete = false;
+		if (i > 0 && !json_is_true(json_object_get(v[i].doc, "complete")))
+			view_failed(&j, &v[i], o, &want);
 	}
 	if (o->allowed_source == NULL && want.outbound && o->phase != PHASE_1)
 		untested(&j, "allowed", CLIENT_ALLOWED, "RLY-PLAIN-EXT", "none",
 		    "no address on the allow list to audit from "
-		    "(--allowed-source)");
+		    "(--allowed-source; enable-phase: --verify-allowed-source)");
 	if ((o->audit.auth_user == NULL || o->audit.no_auth) &&
 	    want.auth_mechs != 0) {
-		static const char *const names[] = { "CRAM-MD5", "PLAIN", "LOGIN" };
-		for (i = 0; i < 3; i++) {
+		unsigned bit;
+		for (bit = MECH_CRAM_MD5; bit <= MECH_LOGIN; bit <<= 1) {
 			char test[40];
-			if (!(want.auth_mechs & mech_bit(names[i])))
+			if (!(want.auth_mechs & bit))
 				continue;
-			snprintf(test, sizeof(test), "AUTH-USER-%s", names[i]);
-			untested(&j, "outsider", CLIENT_OUTSIDER, test, names[i],
-			    "no test user's credentials (--auth-user)");
+			snprintf(test, sizeof(test), "AUTH-USER-%s", mech_name(bit));
+			untested(&j, "outsider", CLIENT_OUTSIDER, test,
+			    mech_name(bit), "no test user's credentials "
+			    "(--auth-user)");
 		}
 	}
 	findings = json_object_get(doc, "findings");
@@ -459,9 +506,9 @@ json_t *expect_run(const struct expect_opts *o)
 				    json_string("ok"));
 	}
 	summarise(findings, j.cells, o->phase);
-	json_object_set_new(doc, "expect", json_pack("{s:s, s:{s:b, s:s, "
+	json_object_set_new(doc, "expect", json_pack("{s:s, s:b, s:{s:b, s:s, "
 	    "s:s, s:I}, s:o, s:{s:I, s:I, s:I, s:I}, s:o}", "phase",
-	    phase_name(o->phase), "policy", "outbound", want.outbound,
+	    phase_name(o->phase), "complete", complete, "policy", "outbound", want.outbound,
 	    "auth_mechs", mech_names(want.auth_mechs, mechs, sizeof(mechs)),
 	    "tls_only_mechs", mech_names(want.tls_only_mechs, tlsmechs,
 	    sizeof(tlsmechs)),

@@ -89,6 +89,7 @@ struct walk {
 	bool local;		/* the domain is one of the server's */
 	bool relay_domain;	/* ... because relay_domains lists it */
 	bool authed;
+	char caveat[600];	/* a restriction passed over unjudged */
 };
 
 /* say - OUT's decision and text */
@@ -183,6 +184,10 @@ static int walk_list(struct walk *w, const char *name,
 			    "refuses what no restriction before it permitted",
 			    word, name, src);
 		}
+		if (strcmp(word, "warn_if_reject") == 0) {
+			next_word(&list, word, sizeof(word));	/* only warns */
+			continue;
+		}
 		if (strncmp(word, "check_", 6) == 0) {
 			char table[200] = "";
 			next_word(&list, table, sizeof(table));
@@ -190,18 +195,51 @@ static int walk_list(struct walk *w, const char *name,
 			    "decides at run time: relayctl cannot evaluate a "
 			    "lookup table", word, table, name, src);
 		}
+		if (strncmp(word, "permit_", 7) == 0)
+			return say(out, EXPLAIN_UNKNOWN, "", "'%s' in %s (%s) may "
+			    "permit here, and relayctl does not evaluate it",
+			    word, name, src);
+		/* Other restrictions can only refuse: noted, not judged. */
+		if ((strncmp(word, "reject_", 7) == 0 ||
+		    strncmp(word, "defer_", 6) == 0) && w->caveat[0] == '\0')
+			snprintf(w->caveat, sizeof(w->caveat), " (unless '%s' in "
+			    "%s (%s) refuses it; relayctl does not evaluate it)",
+			    word, name, src);
 	}
 	return 0;
 }
 
-enum relay_err explain_rcpt(const struct backend_report *r,
-    const struct explain_query *q, struct explain_result *out)
+/* has_reject - LIST has what Postfix requires to start smtpd: a working
+ * reject_unauth_destination, defer_unauth_destination, reject, defer,
+ * defer_if_permit or check_relay_domains */
+static bool has_reject(const char *list)
+{
+	static const char *const need[] = { "reject_unauth_destination",
+	    "defer_unauth_destination", "reject", "defer", "defer_if_permit",
+	    "check_relay_domains" };
+	char w[256];
+	size_t i;
+
+	while (next_word(&list, w, sizeof(w)))
+		for (i = 0; i < sizeof(need) / sizeof(need[0]); i++)
+			if (strcmp(w, need[i]) == 0)
+				return true;
+	return false;
+}
+
+/* decide - explain_rcpt, with what was passed over unjudged in CAVEAT */
+static enum relay_err decide(const struct backend_report *r,
+    const struct explain_query *q, struct explain_result *out, char *caveat,
+    size_t len)
 {
 	struct walk w;
-	const char *at, *dsrc, *rsrc, *rr, *dest, *rd, *src;
+	static const char *const early[] = { "smtpd_client_restrictions",
+	    "smtpd_helo_restrictions", "smtpd_sender_restrictions" };
+	const char *at, *dsrc, *rsrc, *rr, *rl, *dest, *rd, *src;
 	char err[128], *p;
 	struct explain_result first;
 	int decided;
+	size_t i;
 
 	memset(&w, 0, sizeof(w));
 	memset(out, 0, sizeof(*out));
@@ -228,18 +266,42 @@ enum relay_err explain_rcpt(const struct backend_report *r,
 	    policy_offered(&r->policy, q->tls)) != 0;
 
 	rr = param(r, "smtpd_relay_restrictions", &src);
-	decided = walk_list(&w, *rr != '\0' ? "smtpd_relay_restrictions" :
-	    "smtpd_recipient_restrictions", out);
+	rl = *rr != '\0' ? "smtpd_relay_restrictions" :
+	    "smtpd_recipient_restrictions";
+	if (!has_reject(rr) && !has_reject(param(r,
+	    "smtpd_recipient_restrictions", &src))) {
+		say(out, EXPLAIN_UNKNOWN, "end smtpd_relay_restrictions with "
+		    "reject_unauth_destination (relayctl enable-phase does)",
+		    "neither smtpd_relay_restrictions nor "
+		    "smtpd_recipient_restrictions has reject_unauth_destination, "
+		    "reject or defer: smtpd refuses to start (\"specify at least "
+		    "one working instance\")");
+		goto done;
+	}
+	/* With smtpd_delay_reject (the default), the client, HELO and sender
+	 * restrictions are applied at RCPT time, first; a permit there ends
+	 * only its own list. */
+	for (i = 0; i < sizeof(early) / sizeof(early[0]); i++)
+		if (walk_list(&w, early[i], out) && out->decision !=
+		    EXPLAIN_ACCEPT)
+			goto done;
+	memset(out, 0, sizeof(*out));
+	decided = walk_list(&w, rl, out);
 	if (decided && out->decision != EXPLAIN_ACCEPT)
-		return RELAY_OK;
+		goto done;
 	first = *out;
-	if (*rr != '\0' && walk_list(&w, "smtpd_recipient_restrictions", out) &&
-	    out->decision != EXPLAIN_ACCEPT)
-		return RELAY_OK;
+	if (*rr != '\0') {
+		int d2 = walk_list(&w, "smtpd_recipient_restrictions", out);
+		if (d2 && out->decision != EXPLAIN_ACCEPT)
+			goto done;
+		if (d2 && !decided)
+			goto done;	/* the recipient list's permit */
+	}
 	if (decided) {
 		*out = first;
-		return RELAY_OK;
+		goto done;
 	}
+	(void)param(r, rl, &src);
 	if (w.relay_domain)
 		say(out, EXPLAIN_ACCEPT, "empty relay_domains unless this server "
 		    "is a backup MX for it", "%s is in relay_domains (%s): "
@@ -253,10 +315,23 @@ enum relay_err explain_rcpt(const struct backend_report *r,
 		say(out, EXPLAIN_ACCEPT, "end smtpd_relay_restrictions with "
 		    "reject_unauth_destination (relayctl enable-phase does)",
 		    "no restriction refused it: %s (%s) has no "
-		    "reject_unauth_destination that applies", *rr != '\0' ?
-		    "smtpd_relay_restrictions" : "smtpd_recipient_restrictions",
-		    src);
+		    "reject_unauth_destination that applies", rl, src);
+	goto done;
+done:
+	snprintf(caveat, len, "%s", w.caveat);
 	return RELAY_OK;
+}
+
+enum relay_err explain_rcpt(const struct backend_report *r,
+    const struct explain_query *q, struct explain_result *out)
+{
+	char caveat[600] = "";
+	enum relay_err err = decide(r, q, out, caveat, sizeof(caveat));
+
+	if (err == RELAY_OK && out->decision == EXPLAIN_ACCEPT && caveat[0] &&
+	    strlen(out->because) + strlen(caveat) < sizeof(out->because))
+		strcat(out->because, caveat);
+	return err;
 }
 
 const char *explain_decision_name(enum explain_decision d)

@@ -25,7 +25,7 @@ enum explain_decision { EXPLAIN_ACCEPT, EXPLAIN_REFUSE, EXPLAIN_UNKNOWN };
 
 struct explain_result {
 	enum explain_decision decision;
-	char because[700];	/* the restriction, the setting, its line */
+	char because[1200];	/* the restriction, the setting, its line */
 	char fix[300];		/* what to change, or "" */
 };
 

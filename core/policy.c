@@ -175,24 +175,34 @@ enum relay_err phase_parse(const char *text, bool tls_only, enum phase *out,
 	return RELAY_EINVAL;
 }
 
+const char *mech_name(unsigned bit)
+{
+	switch (bit) {
+	case MECH_CRAM_MD5:
+		return "CRAM-MD5";
+	case MECH_PLAIN:
+		return "PLAIN";
+	case MECH_LOGIN:
+		return "LOGIN";
+	case MECH_ANONYMOUS:
+		return "ANONYMOUS";
+	case MECH_OTHER:
+		return "OTHER";
+	}
+	return NULL;
+}
+
 char *mech_names(unsigned mechs, char *buf, size_t len)
 {
-	static const struct {
-		unsigned bit;
-		const char *name;
-	} m[] = {
-		{ MECH_CRAM_MD5, "CRAM-MD5" }, { MECH_PLAIN, "PLAIN" },
-		{ MECH_LOGIN, "LOGIN" }, { MECH_ANONYMOUS, "ANONYMOUS" },
-		{ MECH_OTHER, "OTHER" },
-	};
-	size_t i, off = 0;
+	unsigned bit;
+	size_t off = 0;
 
 	buf[0] = '\0';
-	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
-		if (!(mechs & m[i].bit) || off >= len)
+	for (bit = MECH_CRAM_MD5; bit <= MECH_OTHER; bit <<= 1) {
+		if (!(mechs & bit) || off >= len)
 			continue;
 		off += (size_t)snprintf(buf + off, len - off, "%s%s",
-		    off ? " " : "", m[i].name);
+		    off ? " " : "", mech_name(bit));
 	}
 	return buf;
 }

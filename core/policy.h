@@ -106,6 +106,10 @@ const char *phase_name(enum phase phase);
 enum relay_err phase_parse(const char *text, bool tls_only, enum phase *out,
     char *err, size_t errlen);
 
+/* mech_name - the name of one MECH_ bit ("CRAM-MD5"), NULL for none;
+ * the bits run from MECH_CRAM_MD5 to MECH_OTHER */
+const char *mech_name(unsigned bit);
+
 /* mech_names - MECHS as "CRAM-MD5 PLAIN LOGIN" (in that order) in BUF. */
 char *mech_names(unsigned mechs, char *buf, size_t len);
 

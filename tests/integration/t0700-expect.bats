@@ -182,6 +182,10 @@ assert "outsider/plain/RLY-PLAIN-EXT" in ex[0]["cells"], ex'
 	[[ $stderr == *"'10.0.0.0/8' is not one IPv4 or IPv6 address"* ]]
 	run --separate-stderr relayctl explain -c "$SANDBOX_CONFIG_DIR" --auth NTLM
 	[ "$status" -eq 64 ]
+	# many stray operands: refused, not written past an array
+	run --separate-stderr relayctl explain -c "$SANDBOX_CONFIG_DIR" $(seq 1 60)
+	[ "$status" -eq 64 ]
+	[[ $stderr == *"unexpected argument '1'"* ]]
 	echo '{"x": 1}' >"$BATS_TEST_TMPDIR/x.json"
 	run --separate-stderr relayctl explain -c "$SANDBOX_CONFIG_DIR" --audit "$BATS_TEST_TMPDIR/x.json"
 	[ "$status" -eq 65 ]
@@ -234,6 +238,12 @@ assert f and f[0]["severity"] == "ok" and len(f[0]["evidence"]) == 2, f'
 	run --separate-stderr relayctl audit --expect-phase 4 127.0.0.1:1
 	[ "$status" -eq 64 ]
 	[[ $stderr == *"invalid phase '4'"* ]]
+	run --separate-stderr relayctl enable-phase 2 --verify-wait 3 -c "$SANDBOX_CONFIG_DIR"
+	[ "$status" -eq 64 ]
+	[[ $stderr == *"need --verify"* ]]
+	run --separate-stderr relayctl enable-phase 2 --verify --verify-wait x -c "$SANDBOX_CONFIG_DIR"
+	[ "$status" -eq 64 ]
+	[[ $stderr == *"invalid --verify-wait 'x'"* ]]
 	run --separate-stderr relayctl audit --expect-phase 2 --allowed-source 10.0.0.0/8 127.0.0.1:1
 	[ "$status" -eq 64 ]
 	[[ $stderr == *"invalid --allowed-source '10.0.0.0/8'"* ]]
@@ -333,10 +343,24 @@ assert d["verify"]["expect"]["counts"]["too_open"] == 0, d["verify"]["expect"]["
 	[[ $stderr == *"restored the previous '$SANDBOX_CONFIG_DIR/main.cf'"* ]]
 	cmp "$BATS_TEST_TMPDIR/before" "$SANDBOX_CONFIG_DIR/main.cf"
 	# The "reload" stops the server instead: it no longer answers.
-	run --separate-stderr relayctl enable-phase 2 --allow $ALLOWED/32 --verify \
+	run --separate-stderr relayctl enable-phase 2 --allow $ALLOWED/32 --verify --verify-wait 2 \
 		--reload-cmd "postfix -c '$SANDBOX_CONFIG_DIR' stop" -c "$SANDBOX_CONFIG_DIR"
 	[ "$status" -eq 2 ] || { echo "exit $status"; echo "$output"; echo "$stderr"; false; }
 	[[ $stderr == *"verify: the server does not answer after the change"* ]]
 	[[ $output == *"rolled back: phase 2 failed its verification"* ]]
 	cmp "$BATS_TEST_TMPDIR/before" "$SANDBOX_CONFIG_DIR/main.cf"
+}
+
+@test "verify: where this machine has no untrusted address, it says what it could not see" {
+	# Debian's stock mynetworks: all of 127.0.0.0/8 is the server itself
+	SB=$(sandbox_start --set "mynetworks=127.0.0.0/8 [::1]/128")
+	sandbox_load "$SB"
+	run --separate-stderr relayctl enable-phase 1 --verify -c "$SANDBOX_CONFIG_DIR"
+	[ "$status" -eq 3 ] || { echo "exit $status"; echo "$output"; echo "$stderr"; false; }
+	[[ $output == *"verify: auditing 127.0.0.1:$SANDBOX_PORT against phase 1 from the default address (outsider)"* ]]
+	[[ $output == *"warning AUD-VANTAGE-TRUSTED: the outsider's view was not seen: 127.0.0.1 is in mynetworks (127.0.0.0/8, main.cf:"* ]]
+	[[ $output == *"outsider/plain/RLY-PLAIN-EXT: the server trusts the source"* ]]
+	[[ ${lines[-1]} == "changed: phase 1 ("* ]]
+	run relayctl status -c "$SANDBOX_CONFIG_DIR"
+	[[ ${lines[0]} == "phase: 1" ]]
 }

@@ -24,6 +24,7 @@ struct server {
 	int cram;		/* a CRAM-MD5 challenge is out */
 	int authed;
 	size_t data;
+	int hangup_allowed;
 };
 
 /* respond - phase 2: CRAM-MD5 for relaytest, the allowed host relays */
@@ -35,6 +36,8 @@ static const char *respond(const char *line, void *ctx)
 
 	if (strncasecmp(line, "DATA", 4) == 0 || strncasecmp(line, "BDAT", 4) == 0)
 		s->data++;
+	if (allowed && s->hangup_allowed)
+		return NULL;	/* the allowed host's session breaks off */
 	if (s->cram) {
 		/* "relaytest <digest>" in base64 starts "cmVsYXl0ZXN0" */
 		s->cram = 0;
@@ -224,6 +227,79 @@ static void test_untested(void **state)
 	json_decref(d);
 }
 
+static void test_view_failed(void **state)
+{
+	struct server srv;
+	struct fake_script sc;
+	struct expect_opts o;
+	json_t *d;
+	const json_t *c;
+
+	(void)state;
+	memset(&sc, 0, sizeof(sc));
+	memset(&srv, 0, sizeof(srv));
+	srv.sc = &sc;
+	srv.hangup_allowed = 1;
+	sc.banner = BANNER;
+	sc.ehlo = EHLO;
+	sc.respond = respond;
+	sc.ctx = &srv;
+	memset(&o, 0, sizeof(o));
+	o.audit.ops = &transport_fake;
+	o.audit.conn.host = "192.0.2.25";
+	o.audit.conn.port = 25;
+	o.audit.conn.helo = "client.example";
+	o.audit.conn.connect_timeout_ms = o.audit.conn.reply_timeout_ms = 1000;
+	o.audit.conn.ctx = &sc;
+	o.audit.target = "fake";
+	o.phase = PHASE_2;
+	o.allowed_source = ALLOWED;
+	d = expect_run(&o);
+	/* the promise "the allowed host relays" is untested, not passed */
+	c = cell(d, "allowed/any/RLY-PLAIN-EXT");
+	assert_string_equal(json_string_value(json_object_get(c, "status")),
+	    "untested");
+	assert_non_null(strstr(json_string_value(json_object_get(c, "why")),
+	    "did not complete"));
+	assert_false(json_is_true(json_object_get(json_object_get(d, "expect"),
+	    "complete")));
+	json_decref(d);
+}
+
+static void test_starttls_not_used(void **state)
+{
+	struct server srv;
+	struct fake_script sc;
+	struct expect_opts o;
+	json_t *d;
+
+	(void)state;
+	memset(&sc, 0, sizeof(sc));
+	memset(&srv, 0, sizeof(srv));
+	srv.sc = &sc;
+	sc.banner = BANNER;
+	sc.ehlo = "250-mx.relayctl.test\r\n250-STARTTLS\r\n250 AUTH CRAM-MD5\r\n";
+	sc.respond = respond;
+	sc.ctx = &srv;
+	memset(&o, 0, sizeof(o));
+	o.audit.ops = &transport_fake;
+	o.audit.conn.host = "192.0.2.25";
+	o.audit.conn.port = 25;
+	o.audit.conn.tls = TLS_NONE;
+	o.audit.conn.helo = "client.example";
+	o.audit.conn.connect_timeout_ms = o.audit.conn.reply_timeout_ms = 1000;
+	o.audit.conn.ctx = &sc;
+	o.audit.target = "fake";
+	o.phase = PHASE_3_TLS;
+	d = expect_run(&o);
+	/* STARTTLS offered but not used: the TLS side is unseen, not a
+	 * broken promise */
+	assert_string_equal(json_string_value(json_object_get(cell(d,
+	    "outsider/plain/OFFER-STARTTLS"), "status")), "untested");
+	assert_int_equal(count(d, "too-closed"), 0);
+	json_decref(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -231,6 +307,8 @@ int main(void)
 		cmocka_unit_test(test_one_lower),
 		cmocka_unit_test(test_one_higher),
 		cmocka_unit_test(test_untested),
+		cmocka_unit_test(test_view_failed),
+		cmocka_unit_test(test_starttls_not_used),
 	};
 
 	return cmocka_run_group_tests_name("expect", tests, NULL, NULL);

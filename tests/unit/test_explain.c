@@ -113,7 +113,7 @@ static void test_other_lists(void **state)
 	assert_non_null(strstr(r.fix, "local users must be accepted"));
 	strlist_release(&f.r.self);
 	/* compatibility level 0: the recipient list alone; permit is open */
-	setup(&f, "", "permit", "127.0.0.0/8", "");
+	setup(&f, "", "permit, reject_unauth_destination", "127.0.0.0/8", "");
 	r = ask(&f, "198.51.100.1", NULL, false, "u@example.net");
 	assert_int_equal(r.decision, EXPLAIN_ACCEPT);
 	assert_non_null(strstr(r.because, "an open relay"));
@@ -137,13 +137,59 @@ static void test_other_lists(void **state)
 	r = ask(&f, "198.51.100.1", NULL, false, "u@example.net");
 	assert_int_equal(r.decision, EXPLAIN_ACCEPT);
 	assert_non_null(strstr(r.because, "relay_domains"));
-	/* no reject at all */
+	/* a reject that does not apply to relaying: nothing refuses it */
 	strlist_release(&f.r.self);
-	setup(&f, "permit_mynetworks", "", "127.0.0.0/8", "");
+	setup(&f, "permit_mynetworks", "reject_unauth_destination",
+	    "127.0.0.0/8", "");
+	f.p[0].value = (char *)"permit_mynetworks, defer_if_permit";
+	r = ask(&f, "198.51.100.1", NULL, false, "postmaster@relayctl.test");
+	assert_int_equal(r.decision, EXPLAIN_ACCEPT);	/* with a caveat */
+	assert_non_null(strstr(r.because, "(unless 'defer_if_permit'"));
+	f.p[0].value = (char *)"permit_mynetworks";
+	f.p[1].value = (char *)"check_relay_domains";
 	r = ask(&f, "198.51.100.1", NULL, false, "u@example.net");
-	assert_int_equal(r.decision, EXPLAIN_ACCEPT);
-	assert_non_null(strstr(r.fix, "reject_unauth_destination"));
+	assert_int_equal(r.decision, EXPLAIN_UNKNOWN);	/* a lookup */
 	assert_int_equal(explain_rcpt(&f.r, &bad, &r), RELAY_EINVAL);
+	strlist_release(&f.r.self);
+}
+
+static void test_postfix_order(void **state)
+{
+	struct fixture f;
+	struct explain_result r;
+
+	(void)state;
+	/* the relay list decides nothing; the recipient list permits */
+	setup(&f, "permit_sasl_authenticated", "permit_mynetworks, "
+	    "reject_unauth_destination", "127.0.0.0/8 192.0.2.0/24", "");
+	r = ask(&f, "192.0.2.5", NULL, false, "u@example.net");
+	assert_int_equal(r.decision, EXPLAIN_ACCEPT);
+	assert_string_equal(r.because, "permit_mynetworks in "
+	    "smtpd_recipient_restrictions (master.cf:2 (-o on smtp)) matched "
+	    "192.0.2.0/24 of mynetworks (main.cf:15)");
+	strlist_release(&f.r.self);
+	/* no list can stop relaying: smtpd will not start */
+	setup(&f, "permit_mynetworks", "permit_sasl_authenticated",
+	    "127.0.0.0/8", "");
+	r = ask(&f, "198.51.100.1", NULL, false, "u@example.net");
+	assert_int_equal(r.decision, EXPLAIN_UNKNOWN);
+	assert_non_null(strstr(r.because, "smtpd refuses to start"));
+	strlist_release(&f.r.self);
+	/* the relay list empty (level 0): the recipient list's own line */
+	setup(&f, "", "permit_mynetworks", "127.0.0.0/8", "");
+	f.p[1].value = (char *)"permit_mynetworks, reject_unauth_destination";
+	r = ask(&f, "198.51.100.1", NULL, false, "u@example.net");
+	assert_int_equal(r.decision, EXPLAIN_REFUSE);
+	assert_non_null(strstr(r.because, "smtpd_recipient_restrictions "
+	    "(master.cf:2 (-o on smtp))"));
+	strlist_release(&f.r.self);
+	/* warn_if_reject only warns; an unmodelled reject is a caveat */
+	setup(&f, PHASE_LIST, "warn_if_reject reject, "
+	    "reject_unknown_recipient_domain", "127.0.0.0/8", "");
+	r = ask(&f, "127.0.0.1", NULL, false, "u@example.net");
+	assert_int_equal(r.decision, EXPLAIN_ACCEPT);
+	assert_non_null(strstr(r.because, "(unless "
+	    "'reject_unknown_recipient_domain' in smtpd_recipient_restrictions"));
 	strlist_release(&f.r.self);
 }
 
@@ -176,6 +222,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_phase_list),
 		cmocka_unit_test(test_other_lists),
+		cmocka_unit_test(test_postfix_order),
 		cmocka_unit_test(test_target),
 	};
 
