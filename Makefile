@@ -41,8 +41,8 @@ endif
 
 # Evaluated when used, so that a `make check` that has just installed the
 # libraries sees them.
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS)) -pthread
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -pthread -lresolv
 TEST_CFLAGS = $(shell pkg-config --cflags $(TESTPKGS))
 TEST_LIBS   = $(shell pkg-config --libs $(TESTPKGS))
 

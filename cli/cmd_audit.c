@@ -4,6 +4,8 @@
  * unknown) with its findings, as text or JSON; exit 0 closed, 1 warnings,
  * 2 open, 3 unknown.
  */
+#include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -11,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "audit.h"
@@ -18,14 +21,228 @@
 #include "configure.h"
 #include "expect.h"
 #include "explain.h"
+#include "fleet.h"
+#include "mx.h"
 #include "opt.h"
 #include "output.h"
+#include "report.h"
+#include "state.h"
 #include "vantage.h"
 
 enum {
 	A_TLS = OPT_LONG_ONLY + 20, A_HELO, A_EXTERNAL, A_LOCAL, A_TESTS,
-	A_USER, A_PASSFILE, A_CLEARTEXT, A_EXPECT, A_ALLOWED, A_OUTSIDER, A_CAFILE
+	A_USER, A_PASSFILE, A_CLEARTEXT, A_EXPECT, A_ALLOWED, A_OUTSIDER, A_CAFILE,
+	A_TARGETS, A_DEADLINE, A_FORMAT, A_STATE, A_STATE_REPORT, A_SYSLOG,
+	A_CONF, A_MX, A_RESOLVER
 };
+
+#define DEFAULT_CONF "/etc/relayctl/relayctl.conf"
+
+/* The defaults file, read before the command line. */
+struct conf {
+	struct strlist args;	/* "--name", "value": options */
+	struct strlist targets;	/* its "target" lines */
+	struct strlist files;	/* its "targets" lines */
+};
+
+/* conf_find - FILE of "--conf FILE" or "--conf=FILE" in ARGV, else NULL */
+static const char *conf_find(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strcmp(argv[i], "--conf") == 0 && i + 1 < argc)
+			return argv[i + 1];
+		if (strncmp(argv[i], "--conf=", 7) == 0)
+			return argv[i] + 7;
+	}
+	return NULL;
+}
+
+static void conf_release(struct conf *c)
+{
+	strlist_release(&c->args);
+	strlist_release(&c->targets);
+	strlist_release(&c->files);
+}
+
+/*
+ * conf_load - the defaults FILE (a missing default file is no error):
+ * lines "NAME VALUE" or "NAME", NAME an option of CMD without its dashes,
+ * "target HOST" for each target; '#' comments.  0, or -1 after a message
+ * naming the line.
+ */
+static int conf_load(const struct command *cmd, const char *file, bool given,
+    struct conf *c)
+{
+	FILE *fp = fopen(file, "r");
+	char buf[1100];
+	unsigned no = 0;
+	int rc = 0;
+
+	memset(c, 0, sizeof(*c));
+	if (fp == NULL) {
+		if (!given && errno == ENOENT)
+			return 0;
+		out_error("audit: cannot read the defaults file '%s': %s", file,
+		    strerror(errno));
+		return -1;
+	}
+	while (rc == 0 && fgets(buf, sizeof(buf), fp) != NULL) {
+		char *key, *val, *e;
+		const struct opt_spec *o;
+		no++;
+		if (strchr(buf, '\n') == NULL && !feof(fp)) {
+			out_error("audit: %s line %u: too long", file, no);
+			rc = -1;
+			break;
+		}
+		buf[strcspn(buf, "#")] = '\0';
+		key = buf + strspn(buf, " \t\r\n");
+		for (e = key + strlen(key); e > key && strchr(" \t\r\n", e[-1]);
+		    e--)
+			;
+		*e = '\0';
+		if (*key == '\0')
+			continue;
+		val = key + strcspn(key, " \t");
+		if (*val != '\0') {
+			*val++ = '\0';
+			val += strspn(val, " \t");
+		}
+		if (strcmp(key, "target") == 0) {
+			if (*val == '\0' || strpbrk(val, " \t") != NULL) {
+				out_error("audit: %s line %u: 'target' takes one "
+				    "host", file, no);
+				rc = -1;
+			} else if (strlist_addf(&c->targets, "%s", val) !=
+			    RELAY_OK) {
+				rc = -1;
+			}
+			continue;
+		}
+		for (o = cmd->opts; o->name != NULL; o++)
+			if (strcmp(o->name, key) == 0)
+				break;
+		if (strstr(key, "pass") != NULL && strcmp(key, "auth-pass-file")
+		    != 0) {
+			out_error("audit: %s line %u: no passwords in the defaults "
+			    "file: name a file with auth-pass-file", file, no);
+			rc = -1;
+		} else if (o->name == NULL || strcmp(key, "conf") == 0 ||
+		    strcmp(key, "json") == 0) {
+			out_error("audit: %s line %u: unknown setting '%s'; the "
+			    "settings are the options of 'relayctl audit' and "
+			    "'target'", file, no, key);
+			rc = -1;
+		} else if ((o->arg != NULL) != (*val != '\0')) {
+			out_error("audit: %s line %u: '%s' %s", file, no, key,
+			    o->arg != NULL ? "needs a value" : "takes no value");
+			rc = -1;
+		} else if (strcmp(key, "targets") == 0) {
+			/* like "target": only when the command line has none */
+			if (strlist_addf(&c->files, "%s", val) != RELAY_OK)
+				rc = -1;
+		} else if (strlist_addf(&c->args, "--%s", key) != RELAY_OK ||
+		    (o->arg != NULL && strlist_addf(&c->args, "%s", val) !=
+		    RELAY_OK)) {
+			rc = -1;
+		}
+	}
+	fclose(fp);
+	return rc;
+}
+
+/* mx_domain - TARGET is a bare domain ("example.org" or "example.org:PORT",
+ * no scheme, not an address) for --mx: the domain and port */
+static bool mx_domain(const char *target, char *domain, size_t len,
+    unsigned *port)
+{
+	const char *colon = strrchr(target, ':');
+	struct cidr c;
+	char err[64], *end;
+	long p = 25;
+
+	if (strstr(target, "://") != NULL || *target == '[' ||
+	    (colon != NULL && strchr(target, ':') != colon))
+		return false;
+	if (colon != NULL) {
+		p = strtol(colon + 1, &end, 10);
+		if (*end != '\0' || end == colon + 1 || p < 1 || p > 65535)
+			return false;
+	}
+	snprintf(domain, len, "%.*s", colon ? (int)(colon - target) :
+	    (int)strlen(target), target);
+	if (strchr(domain, '.') == NULL || cidr_parse(domain, 0, &c, NULL, err,
+	    sizeof(err)) == RELAY_OK)
+		return false;
+	*port = (unsigned)p;
+	return true;
+}
+
+/* now_s - a monotonic clock in seconds */
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* read_targets - FILE's targets (one per line; '#' comments and blank
+ * lines skipped; '-' for stdin) appended to L, each line number in
+ * *LINES; 0, or -1 after a message */
+static int read_targets(const char *file, struct strlist *l,
+    unsigned **lines)
+{
+	FILE *fp = strcmp(file, "-") == 0 ? stdin : fopen(file, "r");
+	char buf[1024];
+	unsigned no = 0;
+	int rc = 0;
+
+	if (fp == NULL) {
+		out_error("audit: cannot read --targets '%s': %s", file,
+		    strerror(errno));
+		return -1;
+	}
+	while (fgets(buf, sizeof(buf), fp) != NULL) {
+		char *p = buf, *e;
+		unsigned *nl;
+		no++;
+		if (strchr(buf, '\n') == NULL && !feof(fp)) {
+			out_error("audit: --targets '%s' line %u: too long", file,
+			    no);
+			rc = -1;
+			break;
+		}
+		buf[strcspn(buf, "#")] = '\0';
+		p += strspn(p, " \t\r\n");
+		for (e = p + strlen(p); e > p && strchr(" \t\r\n", e[-1]); e--)
+			;
+		*e = '\0';
+		if (*p == '\0')
+			continue;
+		if (strpbrk(p, " \t") != NULL) {
+			out_error("audit: --targets '%s' line %u: one target per "
+			    "line, not '%s'", file, no, p);
+			rc = -1;
+			break;
+		}
+		if ((nl = realloc(*lines, (l->n + 1) * sizeof(**lines))) == NULL ||
+		    strlist_addf(l, "%s", p) != RELAY_OK) {
+			if (nl != NULL)
+				*lines = nl;
+			out_error("out of memory");
+			rc = -1;
+			break;
+		}
+		*lines = nl;
+		nl[l->n - 1] = no;
+	}
+	if (fp != stdin)
+		fclose(fp);
+	return rc;
+}
 
 /* read_password - the password of --auth-user: from FILE's first line,
  * else RELAYCTL_AUTH_PASS, else a prompt without echo on the terminal;
@@ -134,8 +351,30 @@ int cmd_audit(struct cli *cli, int argc, char **argv)
 {
 	struct opt_state st;
 	struct audit_opts o = { 0 };
-	char **operands, host[256], *end, picked[64];
-	int c, i, rc = EXIT_OK, verbose = 0, worst = 0;
+	char **operands, *end;
+	int c, i, rc = EXIT_OK, verbose = 0, quiet = 0;
+	unsigned jobs = 4, *target_lines = NULL;
+	double deadline = 0;
+	enum format format = FORMAT_TEXT;
+	const char *targets_file = NULL;
+	struct strlist targets = { 0 };
+	struct target_spec {
+		char host[256], source[64], name[330];
+		char *fail;		/* why it cannot be audited, or NULL */
+		struct expect_opts eo;
+	} *specs = NULL;
+	int use_mx = 0;
+	const char *resolver = NULL;
+	size_t nspecs = 0, k;
+	struct report_state rs;
+	struct report_changes ch = { NULL, true };
+	struct conf conf;
+	const char *conf_file;
+	char **nargv = NULL;
+	int nargc;
+	const char *state_file = NULL;
+	json_t *prev = NULL;
+	int use_syslog = 0;
 	double timeout = 10;
 	const char *expect_text = NULL, *allowed = NULL;
 	enum phase phase = PHASE_CUSTOM;
@@ -145,18 +384,37 @@ int cmd_audit(struct cli *cli, int argc, char **argv)
 	char perr[256];
 	const char *passfile = NULL;
 	char *pass = NULL;
-	json_t *all = json_array(), *t;
+	json_t *all = json_array();
 
-	if ((operands = calloc((size_t)argc, sizeof(*operands))) == NULL ||
+	memset(&rs, 0, sizeof(rs));
+	conf_file = conf_find(argc, argv);
+	if (conf_load(cli->cmd, conf_file != NULL ? conf_file : DEFAULT_CONF,
+	    conf_file != NULL, &conf) != 0) {
+		conf_release(&conf);
+		json_decref(all);
+		return EXIT_DATAERR;
+	}
+	/* The defaults first: the command line's options come later and
+	 * win. */
+	nargc = argc + (int)conf.args.n;
+	if ((operands = calloc((size_t)nargc + 1, sizeof(*operands))) == NULL ||
+	    (nargv = calloc((size_t)nargc + 1, sizeof(*nargv))) == NULL ||
 	    all == NULL) {
 		free(operands);
+		conf_release(&conf);
+		json_decref(all);
 		out_error("out of memory");
 		return EXIT_SOFTWARE;
 	}
+	nargv[0] = argv[0];
+	for (k = 0; k < conf.args.n; k++)
+		nargv[1 + k] = conf.args.v[k];
+	for (i = 1; i < argc; i++)
+		nargv[(int)conf.args.n + i] = argv[i];
 	o.ops = &transport_curl;
 	o.conn.tls = TLS_AUTO;
 	o.conn.helo = "relayctl.example.net";
-	opt_init(&st, cli->cmd, argc, argv, operands);
+	opt_init(&st, cli->cmd, nargc, nargv, operands);
 	while ((c = opt_next(&st)) > 0) {
 		switch (c) {
 		case 's':
@@ -229,6 +487,79 @@ int cmd_audit(struct cli *cli, int argc, char **argv)
 		case 'v':
 			verbose = 1;
 			break;
+		case 'j':
+			jobs = (unsigned)strtoul(st.arg, &end, 10);
+			if (*end != '\0' || jobs < 1 || jobs > 1024 ||
+			    !isdigit((unsigned char)st.arg[0])) {
+				out_error("audit: invalid --jobs '%s': give 1 to "
+				    "1024", st.arg);
+				rc = EXIT_USAGE;
+				goto out;
+			}
+			break;
+		case A_TARGETS:
+			targets_file = st.arg;
+			break;
+		case A_DEADLINE:
+			deadline = strtod(st.arg, &end);
+			if (*end != '\0' || !(deadline > 0 && deadline <= 86400)) {
+				out_error("audit: invalid --deadline '%s': give "
+				    "seconds, more than 0 and at most 86400",
+				    st.arg);
+				rc = EXIT_USAGE;
+				goto out;
+			}
+			break;
+		case A_FORMAT:
+			if (format_parse(st.arg, &format) != 0) {
+				out_error("audit: invalid --format '%s': use text, "
+				    "json, jsonl or nagios", st.arg);
+				rc = EXIT_USAGE;
+				goto out;
+			}
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		case A_STATE:
+			state_file = st.arg;
+			break;
+		case A_STATE_REPORT:
+			if (strcmp(st.arg, "all") != 0 &&
+			    strcmp(st.arg, "changes") != 0) {
+				out_error("audit: invalid --state-report '%s': use "
+				    "all or changes", st.arg);
+				rc = EXIT_USAGE;
+				goto out;
+			}
+			ch.only = strcmp(st.arg, "changes") == 0;
+			break;
+		case A_SYSLOG:
+			use_syslog = 1;
+			break;
+		case A_CONF:
+			break;	/* read before the options */
+		case A_MX:
+			use_mx = 1;
+			break;
+		case A_RESOLVER: {
+			char a[64];
+			struct in_addr in;
+			const char *colon = strchr(st.arg, ':');
+			long p = colon ? strtol(colon + 1, &end, 10) : 53;
+			snprintf(a, sizeof(a), "%.*s", colon ? (int)(colon -
+			    st.arg) : (int)strlen(st.arg), st.arg);
+			if (inet_pton(AF_INET, a, &in) != 1 || p < 1 ||
+			    p > 65535 || (colon && (*end != '\0' ||
+			    end == colon + 1))) {
+				out_error("audit: invalid --resolver '%s': give an "
+				    "IPv4 address and an optional :port", st.arg);
+				rc = EXIT_USAGE;
+				goto out;
+			}
+			resolver = st.arg;
+			break;
+		}
 		default:
 			cli_common(cli, c, st.arg);
 		}
@@ -237,9 +568,64 @@ int cmd_audit(struct cli *cli, int argc, char **argv)
 		rc = opt_status(cli, &st, c);
 		goto out;
 	}
-	if (st.noperands == 0) {
-		out_error("audit: which server? give one or more targets; see "
-		    "'relayctl audit --help'");
+	if (cli->json)
+		format = FORMAT_JSON;
+	for (i = 0; i < st.noperands; i++) {
+		unsigned *nl = realloc(target_lines, (targets.n + 1) *
+		    sizeof(*target_lines));
+		if (nl == NULL || strlist_addf(&targets, "%s", operands[i]) !=
+		    RELAY_OK) {
+			if (nl != NULL)
+				target_lines = nl;
+			out_error("out of memory");
+			rc = EXIT_SOFTWARE;
+			goto out;
+		}
+		target_lines = nl;
+		nl[targets.n - 1] = 0;
+	}
+	/* No target on the command line: the defaults file's. */
+	if (targets.n == 0 && targets_file == NULL) {
+		for (k = 0; k < conf.targets.n; k++) {
+			unsigned *nl = realloc(target_lines, (targets.n + 1) *
+			    sizeof(*target_lines));
+			if (nl == NULL || strlist_addf(&targets, "%s",
+			    conf.targets.v[k]) != RELAY_OK) {
+				if (nl != NULL)
+					target_lines = nl;
+				out_error("out of memory");
+				rc = EXIT_SOFTWARE;
+				goto out;
+			}
+			target_lines = nl;
+			nl[targets.n - 1] = 0;
+		}
+		for (k = 0; k < conf.files.n; k++)
+			if (read_targets(conf.files.v[k], &targets,
+			    &target_lines) != 0) {
+				rc = EXIT_USAGE;
+				goto out;
+			}
+	}
+	if (targets_file != NULL && read_targets(targets_file, &targets,
+	    &target_lines) != 0) {
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (state_file != NULL) {
+		struct relay_diag d = { "" };
+		enum relay_err e = state_load(state_file, &prev, &d);
+		if (e != RELAY_OK) {
+			out_error("audit: %s", d.msg[0] ? d.msg :
+			    relay_strerror(e));
+			rc = e == RELAY_EINVAL ? EXIT_DATAERR : EXIT_NOINPUT;
+			goto out;
+		}
+	}
+	if (targets.n == 0) {
+		out_error("audit: which server? give one or more targets%s; see "
+		    "'relayctl audit --help'", targets_file != NULL ?
+		    " (--targets has none)" : "");
 		rc = EXIT_USAGE;
 		goto out;
 	}
@@ -309,53 +695,177 @@ int cmd_audit(struct cli *cli, int argc, char **argv)
 		rc = EXIT_SOFTWARE;
 		goto out;
 	}
-	for (i = 0; i < st.noperands; i++) {
-		struct audit_opts one = o;
-		if (parse_target(operands[i], &one, host, sizeof(host)) < 0) {
-			rc = EXIT_USAGE;
-			goto out;
+	if (resolver != NULL && !use_mx) {
+		out_error("audit: --resolver needs --mx");
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	/* Every target in its own storage: the workers read them at once. */
+	for (k = 0; k < targets.n; k++) {
+		struct mx_addr *mx = NULL;
+		size_t nmx = 0, m, first = nspecs;
+		struct relay_diag d = { "" };
+		struct target_spec *ns;
+		char domain[256];
+		unsigned port = 25;
+		enum relay_err e = RELAY_OK;
+		if (use_mx && mx_domain(targets.v[k], domain, sizeof(domain),
+		    &port)) {
+			e = mx_resolve(domain, resolver, &mx, &nmx, &d);
+			if (e == RELAY_ENOMEM) {
+				out_error("out of memory");
+				rc = EXIT_SOFTWARE;
+				goto out;
+			}
 		}
-		one.target = operands[i];
-		if (o.config != NULL && o.conn.source == NULL && vantage_pick(
-		    o.config, strcmp(host, "localhost") == 0 ? "127.0.0.1" : host,
-		    picked, sizeof(picked)) == 0) {
-			one.conn.source = picked;
-			out_error("note: auditing %s from %s, an address '%s' "
-			    "does not trust", operands[i], picked,
-			    cli->config_dir);
-		}
-		if (expect_text != NULL) {
-			struct expect_opts eo = { one, phase, allowed };
-			t = expect_run(&eo);
-		} else {
-			t = audit_run(&one);
-		}
-		if (t != NULL && o.config != NULL) {
-			json_t *g = explain_target(o.config, t);
-			if (json_array_size(g) > 0)
-				json_object_set_new(t, "explain", g);
-			else
-				json_decref(g);
-		}
-		if (t == NULL) {
+		ns = realloc(specs, (nspecs + (nmx ? nmx : 1) + 1) *
+		    sizeof(*specs));
+		if (ns == NULL) {
+			free(mx);
 			out_error("out of memory");
 			rc = EXIT_SOFTWARE;
 			goto out;
 		}
-		worst = out_audit_status(t) > worst ? out_audit_status(t) : worst;
-		if (!cli->json)
-			out_audit(t, verbose);
-		json_array_append_new(all, t);
+		specs = ns;
+		memset(&specs[nspecs], 0, (nmx ? nmx : 1) * sizeof(*specs));
+		if (e != RELAY_OK) {
+			/* unknown, with the reason, without an audit */
+			snprintf(specs[nspecs].name, sizeof(specs[nspecs].name),
+			    "%s", targets.v[k]);
+			snprintf(specs[nspecs].host, sizeof(specs[nspecs].host),
+			    "%s", domain);
+			specs[nspecs].fail = strdup(d.msg);
+			specs[nspecs].eo.audit.conn.port = port;
+			nspecs++;
+			continue;
+		}
+		for (m = 0; m < (nmx ? nmx : 1); m++) {
+			struct target_spec *sp = &specs[nspecs++];
+			struct audit_opts one = o;
+			char conn[96];
+			if (nmx > 0) {
+				snprintf(sp->name, sizeof(sp->name), "%s[%s]%s%.0u",
+				    mx[m].host, mx[m].addr, port != 25 ? ":" : "",
+				    port != 25 ? port : 0);
+				snprintf(conn, sizeof(conn), strchr(mx[m].addr, ':') ?
+				    "[%s]:%u" : "%s:%u", mx[m].addr, port);
+			} else {
+				snprintf(sp->name, sizeof(sp->name), "%s",
+				    targets.v[k]);
+			}
+			sp->eo.phase = expect_text != NULL ? phase : PHASE_CUSTOM;
+			sp->eo.allowed_source = allowed;
+			if (parse_target(nmx > 0 ? conn : targets.v[k], &one,
+			    sp->host, sizeof(sp->host)) < 0) {
+				if (target_lines[k] > 0)
+					out_error("audit: the target above is line "
+					    "%u of its targets file",
+					    target_lines[k]);
+				free(mx);
+				rc = EXIT_USAGE;
+				goto out;
+			}
+			sp->eo.audit = one;
+		}
+		free(mx);
+		(void)first;
 	}
-	rc = worst == 3 ? EXIT_CRITICAL : worst == 2 ? EXIT_UNKNOWN :
-	    worst == 1 ? EXIT_WARNING : EXIT_OK;
-	if (cli->json) {
-		int jr = out_json(json_pack("{s:s, s:o}", "schema", AUDIT_SCHEMA,
-		    "targets", all));
-		all = NULL;
-		if (jr != EXIT_OK)
-			rc = jr;
+	/* With the pointers settled: names, hosts and sources. */
+	for (k = 0; k < nspecs; k++) {
+		struct target_spec *sp = &specs[k];
+		sp->eo.audit.target = sp->name;
+		if (sp->fail != NULL)
+			continue;
+		sp->eo.audit.conn.host = sp->host;
+		if (o.config != NULL && o.conn.source == NULL && vantage_pick(
+		    o.config, strcmp(sp->host, "localhost") == 0 ?
+		    "127.0.0.1" : sp->host, sp->source,
+		    sizeof(sp->source)) == 0) {
+			sp->eo.audit.conn.source = sp->source;
+			out_error("note: auditing %s from %s, an address '%s' "
+			    "does not trust", sp->name, sp->source,
+			    cli->config_dir);
+		}
 	}
+	{
+		struct expect_opts *eos = calloc(nspecs + 1, sizeof(*eos));
+		struct fleet_opts fo = { jobs, deadline, report_done, &rs };
+		size_t neo = 0, j = 0;
+		json_t *done = NULL, *merged = json_array();
+		enum relay_err fe;
+		if (eos == NULL || merged == NULL) {
+			free(eos);
+			json_decref(merged);
+			out_error("out of memory");
+			rc = EXIT_SOFTWARE;
+			goto out;
+		}
+		for (k = 0; k < nspecs; k++)
+			if (specs[k].fail == NULL)
+				eos[neo++] = specs[k].eo;
+		rs.config = o.config;
+		rs.n = nspecs;
+		rs.format = format;
+		rs.progress = nspecs > 1 && isatty(2) && format != FORMAT_JSONL;
+		rs.start = now_s();
+		/* what could not be resolved is done at once */
+		for (k = 0; k < nspecs; k++) {
+			json_t *u;
+			if (specs[k].fail == NULL)
+				continue;
+			u = audit_unknown(specs[k].name, specs[k].host,
+			    specs[k].eo.audit.conn.port, specs[k].fail);
+			if (u != NULL)
+				report_done(&rs, k, u);
+			json_decref(u);
+		}
+		fe = fleet_run(eos, neo, &fo, &done);
+		free(eos);
+		if (rs.progress)
+			fprintf(stderr, "\r\033[K");
+		if (fe != RELAY_OK) {
+			json_decref(merged);
+			out_error("audit: %s", relay_strerror(fe));
+			rc = EXIT_SOFTWARE;
+			goto out;
+		}
+		/* input order, the unresolved ones in their places */
+		for (k = 0; k < nspecs; k++) {
+			if (specs[k].fail != NULL)
+				json_array_append_new(merged, audit_unknown(
+				    specs[k].name, specs[k].host,
+				    specs[k].eo.audit.conn.port, specs[k].fail));
+			else
+				json_array_append(merged, json_array_get(done,
+				    j++));
+		}
+		json_decref(done);
+		json_decref(all);
+		all = merged;
+	}
+	if (use_syslog)
+		report_syslog(all);
+	if (state_file != NULL) {
+		struct relay_diag d = { "" };
+		char when[32];
+		time_t now = time(NULL);
+		struct tm tm;
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ",
+		    gmtime_r(&now, &tm));
+		if ((ch.changes = state_changes(prev, all)) == NULL) {
+			out_error("out of memory");
+			rc = EXIT_SOFTWARE;
+			goto out;
+		}
+		if (state_save(state_file, all, when, &d) != RELAY_OK) {
+			out_error("audit: %s; the state file was not updated",
+			    d.msg);
+			rc = EXIT_CANTCREAT;
+			goto out;
+		}
+	}
+	rc = report_fleet(all, format, quiet, verbose, now_s() - rs.start, &ch);
+	all = NULL;
 out:
 	if (pass != NULL) {
 		explicit_bzero(pass, strlen(pass));
@@ -365,6 +875,15 @@ out:
 	if (have_rep)
 		backend_report_release(&rep);
 	config_close(&cfg);
+	strlist_release(&targets);
+	json_decref(prev);
+	json_decref(ch.changes);
+	conf_release(&conf);
+	free(nargv);
+	free(target_lines);
+	for (k = 0; k < nspecs; k++)
+		free(specs[k].fail);
+	free(specs);
 	free(operands);
 	return rc;
 }

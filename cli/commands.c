@@ -119,8 +119,32 @@ static const struct opt_spec audit_opts[] = {
 	  "is trusted, and picks an untrusted one on loopback" },
 	{ "postfix-version", OPT_PF_VERSION, "VERSION",
 	  "the Postfix version, when postconf cannot tell it" },
+	{ "targets", OPT_LONG_ONLY + 32, "FILE",
+	  "also the targets in FILE, one per line ('#' comments; '-' for stdin)" },
+	{ "jobs", 'j', "N", "audit N targets at once (default 4)" },
+	{ "mx", OPT_LONG_ONLY + 39, NULL,
+	  "a target that is a domain stands for its MX hosts, in preference "
+	  "order, each address audited (the domain's own without MX)" },
+	{ "resolver", OPT_LONG_ONLY + 40, "ADDR[:PORT]",
+	  "with --mx: ask this DNS server (IPv4) instead of the system's" },
+	{ "deadline", OPT_LONG_ONLY + 33, "SECONDS",
+	  "end the whole run by then: targets not started are unknown" },
+	{ "format", OPT_LONG_ONLY + 34, "FORMAT",
+	  "text (the default), json, jsonl (a line per target as it ends) or "
+	  "nagios (a monitoring plugin's output)" },
+	{ "quiet", 'q', NULL, "print nothing when every target is OK (for cron)" },
+	{ "state", OPT_LONG_ONLY + 35, "FILE",
+	  "keep the results in FILE and report what changed since the last run" },
+	{ "state-report", OPT_LONG_ONLY + 36, "WHAT",
+	  "with --state: changes (the default: only what changed) or all" },
+	{ "conf", OPT_LONG_ONLY + 38, "FILE",
+	  "read defaults from FILE (default /etc/relayctl/relayctl.conf, when "
+	  "it exists): its lines are these options without dashes, and "
+	  "'target HOST'" },
+	{ "syslog", OPT_LONG_ONLY + 37, NULL,
+	  "also log one line per target to syslog (tag relayctl, facility mail)" },
 	{ "verbose", 'v', NULL, "also print the SMTP transcript" },
-	{ "json", OPT_JSON, NULL, "print the result as JSON" },
+	{ "json", OPT_JSON, NULL, "print the result as JSON (as --format json)" },
 	{ 0 }
 };
 

@@ -55,6 +55,7 @@ int out_finish(int rc)
 
 void out_audit(const json_t *t, int verbose)
 {
+	const char *trust;
 	static const char *const sevs[] = { "critical", "warning", "ok" };
 	const json_t *f, *counts = json_object_get(t, "counts"), *e;
 	const char *tls = json_string_value(json_object_get(
@@ -81,9 +82,10 @@ void out_audit(const json_t *t, int verbose)
 		    (long long)json_integer_value(json_object_get(n, "untested")));
 	}
 	e = json_object_get(t, "vantage");
-	if (strcmp(json_string_value(json_object_get(e, "trust")), "remote") != 0 &&
-	    (strcmp(json_string_value(json_object_get(e, "trust")), "suspected") !=
-	    0 || strcmp(audit_verdict(t), "unknown") == 0))
+	trust = json_string_value(json_object_get(e, "trust"));
+	if (trust != NULL && strcmp(trust, "remote") != 0 &&
+	    (strcmp(trust, "suspected") != 0 ||
+	    strcmp(audit_verdict(t), "unknown") == 0))
 		printf("  vantage: %s (%s)\n", json_string_value(json_object_get(e,
 		    "trust")), json_string_value(json_object_get(e, "why")));
 	for (k = 0; k < 3; k++) {

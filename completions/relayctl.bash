@@ -12,7 +12,7 @@ _relayctl() {
 	case $prev in
 	--config-dir|-c)
 		COMPREPLY=($(compgen -d -- "$cur")); return 0 ;;
-	--allow|--allowed-source|--audit|--auth|--auth-pass-file|--auth-user|--ca-file|--expect-phase|--external-domain|--helo|--local-domain|--postfix-version|--rcpt|--reload-cmd|--source|--tests|--timeout|--tls|--verify-allowed-source|--verify-source|--verify-wait|-a|-s|-t)
+	--allow|--allowed-source|--audit|--auth|--auth-pass-file|--auth-user|--ca-file|--conf|--deadline|--expect-phase|--external-domain|--format|--helo|--jobs|--local-domain|--postfix-version|--rcpt|--reload-cmd|--resolver|--source|--state|--state-report|--targets|--tests|--timeout|--tls|--verify-allowed-source|--verify-source|--verify-wait|-a|-j|-s|-t)
 		return 0 ;;
 	esac
 
@@ -43,7 +43,7 @@ _relayctl() {
 		;;
 	audit)
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--source -s --tls --helo --external-domain --local-domain --tests --auth-user --auth-pass-file --allow-cleartext-auth --timeout -t --expect-phase --allowed-source --assume-outsider --ca-file --config-dir -c --postfix-version --verbose -v --json --help" -- "$cur"))
+			COMPREPLY=($(compgen -W "--source -s --tls --helo --external-domain --local-domain --tests --auth-user --auth-pass-file --allow-cleartext-auth --timeout -t --expect-phase --allowed-source --assume-outsider --ca-file --config-dir -c --postfix-version --targets --jobs -j --mx --resolver --deadline --format --quiet -q --state --state-report --conf --syslog --verbose -v --json --help" -- "$cur"))
 		fi
 		;;
 	enable-phase)

@@ -575,3 +575,15 @@ const char *audit_verdict(const json_t *target)
 
 	return v != NULL ? v : "unknown";
 }
+
+json_t *audit_unknown(const char *target, const char *host, unsigned port,
+    const char *reason)
+{
+	return json_pack("{s:s, s:s, s:s, s:i, s:s, s:s, s:b, s:{s:I, s:I, "
+	    "s:I, s:I, s:I}, s:[], s:[], s:[]}", "schema", AUDIT_SCHEMA,
+	    "target", target, "host", host, "port", (int)port, "verdict",
+	    "unknown", "reason", reason, "complete", 0, "counts", "run",
+	    (json_int_t)0, "relayed", (json_int_t)0, "denied", (json_int_t)0,
+	    "deferred", (json_int_t)0, "untested", (json_int_t)0, "tests",
+	    "findings", "transcript");
+}

@@ -47,6 +47,12 @@ struct audit_opts {
  */
 json_t *audit_run(const struct audit_opts *o);
 
+/* audit_unknown - the object of a target that could not be audited at
+ * all (its name did not resolve, the deadline passed): verdict "unknown"
+ * with REASON; NULL when out of memory */
+json_t *audit_unknown(const char *target, const char *host, unsigned port,
+    const char *reason);
+
 /* audit_verdict - "open", "closed" or "unknown" of a target object */
 const char *audit_verdict(const json_t *target);
 

@@ -1,7 +1,8 @@
 #!/bin/bash
 # sandbox.sh - start and stop private Postfix instances for tests, demo and
 # benchmarks.  Each instance lives in its own temporary directory (config,
-# queue, data, SASL database, TLS key, log) and listens only on 127.0.0.1.
+# queue, data, SASL database, TLS key, log) and listens only on loopback
+# (127.0.0.1 unless --addr says another 127.x address).
 # It never reads or writes /etc/postfix and never touches a system instance;
 # it stops exactly the processes it started, by PID.
 #
@@ -18,6 +19,8 @@
 #   --set NAME=VALUE   extra main.cf setting (repeatable, applied last)
 #   --registry FILE    append DIR to FILE, for stop-all after a failed run
 #   --keep             stop leaves DIR in place (for debugging)
+#   --addr A           listen on the loopback address A (default 127.0.0.1)
+#   --port P           listen on port P (default: a free one)
 #
 # Delivery is impossible by construction: main.cf routes every transport to
 # error(8), and master.cf runs the error daemon under the names smtp, relay,
@@ -28,6 +31,7 @@ set -euo pipefail
 die() { echo "sandbox.sh: $*" >&2; exit 1; }
 
 DOMAIN=relayctl.test
+ADDR=127.0.0.1
 HOSTNAME_=mx.relayctl.test
 SASL_USER=relaytest
 
@@ -37,14 +41,15 @@ PYTHON=${PYTHON:-$(command -v /usr/bin/python3 || command -v python3)}
 daemon_dir=$(postconf -dh daemon_directory 2>/dev/null) || die "postconf not found: run 'make deps' as root"
 [ -x "$daemon_dir/master" ] || die "no Postfix master in '$daemon_dir'"
 
-# free_ports N - print N TCP ports on 127.0.0.1 that are free right now
+# free_ports N [ADDR] - print N TCP ports on ADDR (127.0.0.1) that are free
+# right now
 free_ports() {
-	"$PYTHON" - "$1" <<'EOF'
+	"$PYTHON" - "$1" "${2:-127.0.0.1}" <<'EOF'
 import socket, sys
 socks = []
 for _ in range(int(sys.argv[1])):
     s = socket.socket()
-    s.bind(("127.0.0.1", 0))
+    s.bind((sys.argv[2], 0))
     socks.append(s)
 print(" ".join(str(s.getsockname()[1]) for s in socks))
 EOF
@@ -63,7 +68,7 @@ wait_banner() {
 	for i in $(seq 1 100); do
 		kill -0 "$pid" 2>/dev/null || return 1
 		if ours "$port" "$pid" &&
-			line=$(timeout 2 bash -c "exec 5<>/dev/tcp/127.0.0.1/$port && IFS= read -r l <&5 && echo \"\$l\" && printf 'QUIT\r\n' >&5" 2>/dev/null) &&
+			line=$(timeout 2 bash -c "exec 5<>/dev/tcp/$ADDR/$port && IFS= read -r l <&5 && echo \"\$l\" && printf 'QUIT\r\n' >&5" 2>/dev/null) &&
 			[[ $line == 220* ]]; then
 			return 0
 		fi
@@ -74,6 +79,7 @@ wait_banner() {
 
 cmd_start() {
 	local tls=0 wrapper=0 mechs="CRAM-MD5 PLAIN LOGIN" registry="" keep=0
+	local fixed_port=""
 	local -a extra=()
 	while [ $# -gt 0 ]; do
 		case $1 in
@@ -86,6 +92,12 @@ cmd_start() {
 			extra+=("$2"); shift ;;
 		--registry) [ $# -ge 2 ] || die "--registry needs a file"; registry=$2; shift ;;
 		--keep) keep=1 ;;
+		--addr) [ $# -ge 2 ] || die "--addr needs an address"
+			[[ $2 == 127.* ]] || die "--addr '$2': a loopback address only"
+			ADDR=$2; shift ;;
+		--port) [ $# -ge 2 ] || die "--port needs a number"
+			[[ $2 =~ ^[0-9]+$ ]] || die "--port '$2': not a number"
+			fixed_port=$2; shift ;;
 		*) die "unknown start option '$1'" ;;
 		esac
 		shift
@@ -107,8 +119,8 @@ cmd_start() {
 	chown postfix: "$dir/data"
 
 	local ports port tls_port=""
-	ports=$(free_ports 2)
-	port=${ports% *}
+	ports=$(free_ports 2 "$ADDR")
+	port=${fixed_port:-${ports% *}}
 	[ "$wrapper" = 1 ] && tls_port=${ports#* }
 
 	local pass
@@ -170,9 +182,9 @@ cmd_start() {
 
 	{
 		echo "# service type private unpriv chroot wakeup maxproc command"
-		echo "127.0.0.1:$port inet n - n - - smtpd"
+		echo "$ADDR:$port inet n - n - - smtpd"
 		[ "$wrapper" = 1 ] &&
-			echo "127.0.0.1:$tls_port inet n - n - - smtpd -o smtpd_tls_wrappermode=yes -o smtpd_tls_security_level=encrypt"
+			echo "$ADDR:$tls_port inet n - n - - smtpd -o smtpd_tls_wrappermode=yes -o smtpd_tls_security_level=encrypt"
 		cat <<'EOF'
 cleanup   unix n - n - 0 cleanup
 qmgr      unix n - n 300 1 qmgr
@@ -248,6 +260,7 @@ EOF
 		echo "SANDBOX_CONFIG_DIR=$dir/etc"
 		echo "SANDBOX_PID=$pid"
 		echo "SANDBOX_PORT=$port"
+		echo "SANDBOX_ADDR=$ADDR"
 		echo "SANDBOX_TLS_PORT=$tls_port"
 		echo "SANDBOX_DOMAIN=$DOMAIN"
 		echo "SANDBOX_HOSTNAME=$HOSTNAME_"
@@ -260,7 +273,7 @@ EOF
 
 
 	if ! wait_banner "$port" "$pid" || { [ -n "$tls_port" ] && ! wait_banner_tls "$tls_port" "$pid"; }; then
-		echo "sandbox.sh: Postfix did not start on 127.0.0.1:$port; its output:" >&2
+		echo "sandbox.sh: Postfix did not start on $ADDR:$port; its output:" >&2
 		tail -n 20 "$dir/master.out" "$dir/maillog" >&2 2>/dev/null || true
 		exit 1	# the EXIT trap stops it
 	fi
@@ -274,7 +287,7 @@ wait_banner_tls() {
 	for i in $(seq 1 100); do
 		kill -0 "$pid" 2>/dev/null || return 1
 		ours "$port" "$pid" || { sleep 0.05; continue; }
-		if echo QUIT | timeout 2 openssl s_client -quiet -connect "127.0.0.1:$port" 2>/dev/null | grep -q '^220'; then
+		if echo QUIT | timeout 2 openssl s_client -quiet -connect "$ADDR:$port" 2>/dev/null | grep -q '^220'; then
 			return 0
 		fi
 		sleep 0.05
