@@ -806,6 +806,7 @@ int cmd_audit(struct cli *cli, int argc, char **argv)
 		rs.config = o.config;
 		rs.n = nspecs;
 		rs.format = format;
+		rs.verbose = verbose != 0;
 		rs.progress = nspecs > 1 && isatty(2) && format != FORMAT_JSONL;
 		rs.start = now_s();
 		/* what could not be resolved is done at once */

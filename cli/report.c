@@ -51,6 +51,15 @@ void report_done(void *ctx, size_t index, json_t *doc)
 		fflush(stdout);
 		free(line);
 	}
+	/* The tests and the transcript are large and, once explained and
+	 * printed, needed only by the JSON document. */
+	if (rs->format != FORMAT_JSON) {
+		json_object_del(doc, "tests");
+		if (rs->format != FORMAT_TEXT || !rs->verbose)
+			json_object_del(doc, "transcript");
+		if (json_object_get(doc, "expect") != NULL)
+			json_object_del(json_object_get(doc, "expect"), "cells");
+	}
 	if (rs->progress) {
 		fprintf(stderr, "\r\033[Krelayctl: %zu of %zu audited, %zu open, "
 		    "%zu unknown", rs->done, rs->n, rs->open, rs->unknown);

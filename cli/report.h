@@ -25,11 +25,14 @@ struct report_state {
 	enum format format;
 	size_t n, done, open, unknown;
 	bool progress;		/* a progress line on stderr */
+	bool verbose;		/* keep the transcripts for the text report */
 	double start;		/* when the run started (monotonic s) */
 };
 
 /* report_done - a fleet_opts.done: adds explanations, prints a JSON line
- * (jsonl) and the progress line */
+ * (jsonl) and the progress line; then, unless the whole documents are to
+ * be printed (json), keeps only what the report needs, so that a run of
+ * thousands of targets stays small */
 void report_done(void *ctx, size_t index, json_t *doc);
 
 /* What changed since the last run (--state), and how much to show. */
