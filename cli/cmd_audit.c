@@ -26,6 +26,7 @@
 #include "opt.h"
 #include "output.h"
 #include "report.h"
+#include "safefile.h"
 #include "state.h"
 #include "vantage.h"
 
@@ -41,9 +42,26 @@ enum {
 /* The defaults file, read before the command line. */
 struct conf {
 	struct strlist args;	/* "--name", "value": options */
+	unsigned *lines;	/* the line of each of args */
 	struct strlist targets;	/* its "target" lines */
 	struct strlist files;	/* its "targets" lines */
 };
+
+/* conf_arg - append one of the file's arguments, from line NO: the
+ * option (DASHES "--") or its value */
+static int conf_arg(struct conf *c, unsigned no, const char *dashes,
+    const char *v)
+{
+	unsigned *l = realloc(c->lines, (c->args.n + 1) * sizeof(*l));
+
+	if (l == NULL)
+		return -1;
+	c->lines = l;
+	if (strlist_addf(&c->args, "%s%s", dashes, v) != RELAY_OK)
+		return -1;
+	l[c->args.n - 1] = no;
+	return 0;
+}
 
 /* conf_find - FILE of "--conf FILE" or "--conf=FILE" in ARGV, else NULL */
 static const char *conf_find(int argc, char **argv)
@@ -61,6 +79,8 @@ static const char *conf_find(int argc, char **argv)
 
 static void conf_release(struct conf *c)
 {
+	free(c->lines);
+	c->lines = NULL;
 	strlist_release(&c->args);
 	strlist_release(&c->targets);
 	strlist_release(&c->files);
@@ -92,7 +112,8 @@ static int conf_load(const struct command *cmd, const char *file, bool given,
 		char *key, *val, *e;
 		const struct opt_spec *o;
 		no++;
-		if (strchr(buf, '\n') == NULL && !feof(fp)) {
+		if (strchr(buf, '\n') == NULL && !feof(fp) &&
+		    (ungetc(getc(fp), fp), !feof(fp))) {
 			out_error("audit: %s line %u: too long", file, no);
 			rc = -1;
 			break;
@@ -143,9 +164,8 @@ static int conf_load(const struct command *cmd, const char *file, bool given,
 			/* like "target": only when the command line has none */
 			if (strlist_addf(&c->files, "%s", val) != RELAY_OK)
 				rc = -1;
-		} else if (strlist_addf(&c->args, "--%s", key) != RELAY_OK ||
-		    (o->arg != NULL && strlist_addf(&c->args, "%s", val) !=
-		    RELAY_OK)) {
+		} else if (conf_arg(c, no, "--", key) != 0 || (o->arg != NULL &&
+		    conf_arg(c, no, "", val) != 0)) {
 			rc = -1;
 		}
 	}
@@ -209,7 +229,8 @@ static int read_targets(const char *file, struct strlist *l,
 		char *p = buf, *e;
 		unsigned *nl;
 		no++;
-		if (strchr(buf, '\n') == NULL && !feof(fp)) {
+		if (strchr(buf, '\n') == NULL && !feof(fp) &&
+		    (ungetc(getc(fp), fp), !feof(fp))) {
 			out_error("audit: --targets '%s' line %u: too long", file,
 			    no);
 			rc = -1;
@@ -368,6 +389,8 @@ int cmd_audit(struct cli *cli, int argc, char **argv)
 	size_t nspecs = 0, k;
 	struct report_state rs;
 	struct report_changes ch = { NULL, true };
+	struct safefile_lock *state_lock = NULL;
+	long long deadline_ms = 0;
 	struct conf conf;
 	const char *conf_file;
 	char **nargv = NULL;
@@ -387,6 +410,7 @@ int cmd_audit(struct cli *cli, int argc, char **argv)
 	json_t *all = json_array();
 
 	memset(&rs, 0, sizeof(rs));
+	memset(&st, 0, sizeof(st));
 	conf_file = conf_find(argc, argv);
 	if (conf_load(cli->cmd, conf_file != NULL ? conf_file : DEFAULT_CONF,
 	    conf_file != NULL, &conf) != 0) {
@@ -614,7 +638,16 @@ int cmd_audit(struct cli *cli, int argc, char **argv)
 	}
 	if (state_file != NULL) {
 		struct relay_diag d = { "" };
-		enum relay_err e = state_load(state_file, &prev, &d);
+		struct safefile_diag sd;
+		enum relay_err e;
+		/* Held to the end: two runs from cron never interleave. */
+		if ((e = safefile_lock(state_file, 60000, &state_lock, &sd)) !=
+		    RELAY_OK) {
+			out_error("audit: %s", sd.msg);
+			rc = e == RELAY_ETIMEOUT ? EXIT_TEMPFAIL : EXIT_CANTCREAT;
+			goto out;
+		}
+		e = state_load(state_file, &prev, &d);
 		if (e != RELAY_OK) {
 			out_error("audit: %s", d.msg[0] ? d.msg :
 			    relay_strerror(e));
@@ -700,6 +733,10 @@ int cmd_audit(struct cli *cli, int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
+	/* The run starts now: the MX lookups count against the deadline. */
+	rs.start = now_s();
+	deadline_ms = deadline > 0 ? transport_now_ms() + (long long)(deadline *
+	    1000) : 0;
 	/* Every target in its own storage: the workers read them at once. */
 	for (k = 0; k < targets.n; k++) {
 		struct mx_addr *mx = NULL;
@@ -711,7 +748,11 @@ int cmd_audit(struct cli *cli, int argc, char **argv)
 		enum relay_err e = RELAY_OK;
 		if (use_mx && mx_domain(targets.v[k], domain, sizeof(domain),
 		    &port)) {
-			e = mx_resolve(domain, resolver, &mx, &nmx, &d);
+			if (deadline_ms > 0 && transport_now_ms() >= deadline_ms)
+				e = relay_diagf(&d, RELAY_ETIMEOUT, "the deadline "
+				    "passed before the MX lookup of %s", domain);
+			else
+				e = mx_resolve(domain, resolver, &mx, &nmx, &d);
 			if (e == RELAY_ENOMEM) {
 				out_error("out of memory");
 				rc = EXIT_SOFTWARE;
@@ -743,6 +784,16 @@ int cmd_audit(struct cli *cli, int argc, char **argv)
 			struct target_spec *sp = &specs[nspecs++];
 			struct audit_opts one = o;
 			char conn[96];
+			if (nmx > 0 && mx[m].fail[0] != '\0') {
+				/* an MX host without an address: unknown */
+				snprintf(sp->name, sizeof(sp->name), "%s",
+				    mx[m].host);
+				snprintf(sp->host, sizeof(sp->host), "%s",
+				    mx[m].host);
+				sp->fail = strdup(mx[m].fail);
+				sp->eo.audit.conn.port = port;
+				continue;
+			}
 			if (nmx > 0) {
 				snprintf(sp->name, sizeof(sp->name), "%s[%s]%s%.0u",
 				    mx[m].host, mx[m].addr, port != 25 ? ":" : "",
@@ -782,14 +833,15 @@ int cmd_audit(struct cli *cli, int argc, char **argv)
 		    "127.0.0.1" : sp->host, sp->source,
 		    sizeof(sp->source)) == 0) {
 			sp->eo.audit.conn.source = sp->source;
-			out_error("note: auditing %s from %s, an address '%s' "
-			    "does not trust", sp->name, sp->source,
-			    cli->config_dir);
+			if (!quiet)
+				out_error("note: auditing %s from %s, an address "
+				    "'%s' does not trust", sp->name, sp->source,
+				    cli->config_dir);
 		}
 	}
 	{
 		struct expect_opts *eos = calloc(nspecs + 1, sizeof(*eos));
-		struct fleet_opts fo = { jobs, deadline, report_done, &rs };
+		struct fleet_opts fo = { jobs, deadline_ms, report_done, &rs };
 		size_t neo = 0, j = 0;
 		json_t *done = NULL, *merged = json_array();
 		enum relay_err fe;
@@ -808,7 +860,7 @@ int cmd_audit(struct cli *cli, int argc, char **argv)
 		rs.format = format;
 		rs.verbose = verbose != 0;
 		rs.progress = nspecs > 1 && isatty(2) && format != FORMAT_JSONL;
-		rs.start = now_s();
+		rs.quiet = quiet != 0;
 		/* what could not be resolved is done at once */
 		for (k = 0; k < nspecs; k++) {
 			json_t *u;
@@ -846,6 +898,14 @@ int cmd_audit(struct cli *cli, int argc, char **argv)
 	}
 	if (use_syslog)
 		report_syslog(all);
+	if (state_file != NULL &&
+	    (ch.changes = state_changes(prev, all)) == NULL) {
+		out_error("out of memory");
+		rc = EXIT_SOFTWARE;
+		goto out;
+	}
+	json_incref(all);	/* report_fleet steals it; the state needs it */
+	rc = report_fleet(all, format, quiet, verbose, now_s() - rs.start, &ch);
 	if (state_file != NULL) {
 		struct relay_diag d = { "" };
 		char when[32];
@@ -853,21 +913,27 @@ int cmd_audit(struct cli *cli, int argc, char **argv)
 		struct tm tm;
 		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ",
 		    gmtime_r(&now, &tm));
-		if ((ch.changes = state_changes(prev, all)) == NULL) {
-			out_error("out of memory");
-			rc = EXIT_SOFTWARE;
-			goto out;
-		}
-		if (state_save(state_file, all, when, &d) != RELAY_OK) {
+		if (state_save(state_lock, state_file, all, when, &d) !=
+		    RELAY_OK) {
 			out_error("audit: %s; the state file was not updated",
 			    d.msg);
 			rc = EXIT_CANTCREAT;
-			goto out;
 		}
 	}
-	rc = report_fleet(all, format, quiet, verbose, now_s() - rs.start, &ch);
-	all = NULL;
 out:
+	if (rc == EXIT_USAGE && conf.args.n > 0 && st.next - 1 >= 1 &&
+	    (size_t)(st.next - 1) <= conf.args.n)
+		out_error("audit: that option comes from the defaults file '%s' "
+		    "line %u", conf_file != NULL ? conf_file : DEFAULT_CONF,
+		    conf.lines[(st.next - 2) < 0 ? 0 : st.next - 2]);
+	/* A monitoring plugin says UNKNOWN, with a status line, on any
+	 * error. */
+	if (format == FORMAT_NAGIOS && rc > EXIT_UNKNOWN) {
+		printf("RELAY UNKNOWN - relayctl could not complete the check "
+		    "(exit %d; see its error output)\n", rc);
+		rc = EXIT_UNKNOWN;
+	}
+	safefile_unlock(state_lock);
 	if (pass != NULL) {
 		explicit_bzero(pass, strlen(pass));
 		free(pass);

@@ -13,6 +13,7 @@
 #include "explain.h"
 #include "output.h"
 #include "report.h"
+#include "state.h"
 
 int format_parse(const char *text, enum format *out)
 {
@@ -45,7 +46,8 @@ void report_done(void *ctx, size_t index, json_t *doc)
 	rs->done++;
 	rs->open += strcmp(audit_verdict(doc), "open") == 0;
 	rs->unknown += strcmp(audit_verdict(doc), "unknown") == 0;
-	if (rs->format == FORMAT_JSONL &&
+	if (rs->format == FORMAT_JSONL && !(rs->quiet &&
+	    out_audit_status(doc) == 0) &&
 	    (line = json_dumps(doc, JSON_COMPACT)) != NULL) {
 		printf("%s\n", line);
 		fflush(stdout);
@@ -108,6 +110,18 @@ static void summary(const json_t *all, bool quiet)
 	printf("\n");
 }
 
+/* plugin_safe - S with '|' (the plugin output's separator) as '/' */
+static const char *plugin_safe(const char *s, char *buf, size_t len)
+{
+	size_t i;
+
+	snprintf(buf, len, "%s", s != NULL ? s : "");
+	for (i = 0; buf[i] != '\0'; i++)
+		if (buf[i] == '|')
+			buf[i] = '/';
+	return buf;
+}
+
 /* names - up to 5 targets of ALL whose status is WANT, comma separated */
 static void names(const json_t *all, int want, bool open_only, char *buf,
     size_t len)
@@ -124,9 +138,13 @@ static void names(const json_t *all, int want, bool open_only, char *buf,
 			snprintf(buf + off, len - off, ", ...");
 			return;
 		}
-		off += (size_t)snprintf(buf + off, len > off ? len - off : 0,
-		    "%s%s", off ? ", " : "", json_string_value(json_object_get(t,
-		    "target")));
+		{
+			char b[400];
+			off += (size_t)snprintf(buf + off, len > off ? len - off :
+			    0, "%s%s", off ? ", " : "", plugin_safe(
+			    json_string_value(json_object_get(t, "target")), b,
+			    sizeof(b)));
+		}
 		if (off >= len)
 			return;
 	}
@@ -178,11 +196,13 @@ static void nagios(const json_t *all, int worst, double seconds)
 			size_t k, shown = 0;
 			if (out_audit_status(t) != s)
 				continue;
-			printf("%s: %s", json_string_value(json_object_get(t,
-			    "target")), audit_verdict(t));
+			char b1[400], b2[700];
+			printf("%s: %s", plugin_safe(json_string_value(
+			    json_object_get(t, "target")), b1, sizeof(b1)),
+			    audit_verdict(t));
 			if (json_is_string(json_object_get(t, "reason")))
-				printf(" (%s)", json_string_value(json_object_get(t,
-				    "reason")));
+				printf(" (%s)", plugin_safe(json_string_value(
+				    json_object_get(t, "reason")), b2, sizeof(b2)));
 			json_array_foreach(json_object_get(t, "findings"), k, f) {
 				if (strcmp(json_string_value(json_object_get(f,
 				    "severity")), "ok") == 0)
@@ -285,25 +305,36 @@ int report_fleet(json_t *all, enum format format, bool quiet, int verbose,
 	switch (format) {
 	case FORMAT_JSON:
 		if (only) {
+			/* a document, even when nothing changed */
 			json_decref(all);
-			if (json_array_size(ch->changes) == 0)
-				return rc;
 			return out_json(json_pack("{s:s, s:O}", "schema",
-			    AUDIT_SCHEMA, "changes", ch->changes)) != EXIT_OK ?
+			    STATE_SCHEMA, "changes", ch->changes)) != EXIT_OK ?
 			    EXIT_IOERR : rc;
 		}
 		if (quiet && worst == 0 && json_array_size(ch->changes) == 0) {
 			json_decref(all);
 			return rc;
 		}
-		return out_json(json_pack("{s:s, s:o, s:O?}", "schema",
+		return out_json(json_pack("{s:s, s:o, s:O*}", "schema",
 		    AUDIT_SCHEMA, "targets", all, "changes", ch->changes)) !=
 		    EXIT_OK ? EXIT_IOERR : rc;
 	case FORMAT_JSONL:
-		break;	/* printed as they finished */
+		/* the targets were printed as they finished; the changes
+		 * follow, one a line */
+		json_array_foreach(ch->changes, i, t) {
+			char *line = json_dumps(t, JSON_COMPACT);
+			if (line != NULL)
+				printf("%s\n", line);
+			free(line);
+		}
+		break;
 	case FORMAT_NAGIOS:
-		if (!(quiet && worst == 0))
-			nagios(all, worst, seconds);
+		/* a plugin always says its status, --quiet or not */
+		nagios(all, worst, seconds);
+		if (json_array_size(ch->changes) > 0) {
+			printf("changed since the last run:\n");
+			print_changes(ch->changes);
+		}
 		break;
 	case FORMAT_TEXT:
 		if (!(quiet && worst == 0)) {

@@ -26,6 +26,7 @@ struct report_state {
 	size_t n, done, open, unknown;
 	bool progress;		/* a progress line on stderr */
 	bool verbose;		/* keep the transcripts for the text report */
+	bool quiet;		/* jsonl: no line for a target that is OK */
 	double start;		/* when the run started (monotonic s) */
 };
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 
 #include "audit.h"
@@ -216,8 +217,12 @@ static void auth_test(struct run *r, const char *mech,
 	snprintf(rcpt, sizeof(rcpt), "RCPT TO:<%s@%s>", v->user, v->external);
 	if (user == NULL) {
 		/* A password nobody has: different on every run. */
+		unsigned salt = 0;
+		/* getrandom: thread-safe, unlike rand(), in a fleet's workers */
+		if (getrandom(&salt, sizeof(salt), 0) != (ssize_t)sizeof(salt))
+			salt = (unsigned)transport_now_ms();
 		snprintf(bogus, sizeof(bogus), "bogus-%lx-%x", (long)time(NULL),
-		    (unsigned)rand());
+		    salt);
 		user = "relayctl-bogus";
 		pass = bogus;
 	}

@@ -8,7 +8,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include <stdbool.h>
 
 #include "fleet.h"
 
@@ -16,19 +16,10 @@ struct pool {
 	const struct expect_opts *t;
 	size_t n, next;
 	const struct fleet_opts *o;
-	double deadline;	/* monotonic seconds; 0: none */
 	json_t **docs;
 	pthread_mutex_t lock;
 	int oom;
 };
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* unstarted - the document of a target the deadline left out */
 static json_t *unstarted(const struct expect_opts *t)
@@ -46,7 +37,7 @@ static void *worker(void *arg)
 		struct expect_opts one;
 		size_t i;
 		json_t *doc;
-		double left = 0;
+		bool late = false;
 
 		pthread_mutex_lock(&p->lock);
 		if (p->next >= p->n) {
@@ -56,16 +47,11 @@ static void *worker(void *arg)
 		i = p->next++;
 		pthread_mutex_unlock(&p->lock);
 		one = p->t[i];
-		if (p->deadline > 0) {
-			left = p->deadline - now_s();
-			/* each wait of the audit ends by the deadline */
-			if (left > 0 && one.audit.conn.connect_timeout_ms >
-			    left * 1000)
-				one.audit.conn.connect_timeout_ms =
-				    one.audit.conn.reply_timeout_ms =
-				    (int)(left * 1000) + 1;
+		if (p->o->deadline_ms > 0) {
+			one.audit.conn.deadline_ms = p->o->deadline_ms;
+			late = transport_now_ms() >= p->o->deadline_ms;
 		}
-		if (p->deadline > 0 && left <= 0)
+		if (late)
 			doc = unstarted(&one);
 		else if (one.phase == PHASE_CUSTOM)
 			doc = audit_run(&one.audit);
@@ -84,7 +70,7 @@ static void *worker(void *arg)
 enum relay_err fleet_run(const struct expect_opts *t, size_t n,
     const struct fleet_opts *o, json_t **out)
 {
-	struct pool p = { t, n, 0, o, 0, NULL, PTHREAD_MUTEX_INITIALIZER, 0 };
+	struct pool p = { t, n, 0, o, NULL, PTHREAD_MUTEX_INITIALIZER, 0 };
 	pthread_t *th;
 	unsigned jobs = o->jobs ? o->jobs : 1, started = 0, k;
 	size_t i;
@@ -97,8 +83,6 @@ enum relay_err fleet_run(const struct expect_opts *t, size_t n,
 		free(p.docs);
 		return RELAY_ENOMEM;
 	}
-	if (o->deadline_s > 0)
-		p.deadline = now_s() + o->deadline_s;
 	for (k = 0; k < jobs; k++) {
 		if (pthread_create(&th[k], NULL, worker, &p) != 0)
 			break;

@@ -16,7 +16,8 @@
 
 struct fleet_opts {
 	unsigned jobs;			/* targets in flight, at least 1 */
-	double deadline_s;		/* for the whole run; 0: none */
+	long long deadline_ms;		/* the end of the whole run, on
+					 * transport_now_ms()'s clock; 0: none */
 	/* done - called as each target finishes, one call at a time, in
 	 * the order they finish; DOC is borrowed (the callee may add to it) */
 	void (*done)(void *ctx, size_t index, json_t *doc);
@@ -28,7 +29,8 @@ struct fleet_opts {
  * PHASE_CUSTOM a plain audit, else a phase check).  Call
  * transport_global_init() first.  *OUT is an array of the N documents in
  * input order; a target the deadline left unstarted is "unknown" with the
- * reason.  RELAY_ENOMEM, or RELAY_EIO when no thread could start.
+ * reason, and every wait of those started ends by the deadline.
+ * RELAY_ENOMEM; when no thread can start, the work is done in the caller's.
  */
 enum relay_err fleet_run(const struct expect_opts *t, size_t n,
     const struct fleet_opts *o, json_t **out);

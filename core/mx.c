@@ -15,6 +15,8 @@
 
 #include "mx.h"
 
+#define ANSWER_MAX 65536	/* the largest DNS message */
+
 struct host {
 	char name[256];
 	unsigned pref;
@@ -28,6 +30,12 @@ static int query(res_state rs, const char *name, int type, unsigned char *buf,
 	int n = res_nquery(rs, name, ns_c_in, type, buf, len);
 
 	*nx = 0;
+	if (n > len) {
+		/* the whole answer did not fit: never parse past the end */
+		relay_diagf(diag, RELAY_EIO, "the DNS answer for %s is larger "
+		    "than %d bytes", name, len);
+		return -1;
+	}
 	if (n >= 0)
 		return n;
 	switch (rs->res_h_errno) {
@@ -58,7 +66,7 @@ static int by_pref(const void *a, const void *b)
 
 /* add - append ADDR of HOST to the list */
 static enum relay_err add(struct mx_addr **out, size_t *n, const struct host *h,
-    const char *addr)
+    const char *addr, const char *fail)
 {
 	struct mx_addr *p = realloc(*out, (*n + 1) * sizeof(*p));
 
@@ -67,6 +75,7 @@ static enum relay_err add(struct mx_addr **out, size_t *n, const struct host *h,
 	*out = p;
 	snprintf(p[*n].host, sizeof(p[*n].host), "%s", h->name);
 	snprintf(p[*n].addr, sizeof(p[*n].addr), "%s", addr);
+	snprintf(p[*n].fail, sizeof(p[*n].fail), "%s", fail != NULL ? fail : "");
 	p[*n].pref = h->pref;
 	(*n)++;
 	return RELAY_OK;
@@ -78,16 +87,22 @@ static int addresses(res_state rs, const struct host *h, struct mx_addr **out,
     size_t *n, struct relay_diag *diag)
 {
 	static const int types[] = { ns_t_a, ns_t_aaaa };
-	unsigned char buf[4096];
+	unsigned char *buf = malloc(ANSWER_MAX);
 	size_t t;
-	int len, nx, i;
+	int len, nx, i, rc = 0;
 
+	if (buf == NULL) {
+		relay_diagf(diag, RELAY_ENOMEM, "out of memory");
+		return -1;
+	}
 	for (t = 0; t < 2; t++) {
 		ns_msg msg;
 		ns_rr rr;
-		if ((len = query(rs, h->name, types[t], buf, sizeof(buf), &nx,
-		    diag)) < 0)
-			return -1;
+		if ((len = query(rs, h->name, types[t], buf, ANSWER_MAX, &nx,
+		    diag)) < 0) {
+			rc = -1;
+			break;
+		}
 		if (len == 0 || ns_initparse(buf, len, &msg) != 0)
 			continue;
 		for (i = 0; i < ns_msg_count(msg, ns_s_an); i++) {
@@ -98,13 +113,15 @@ static int addresses(res_state rs, const struct host *h, struct mx_addr **out,
 				continue;
 			inet_ntop(types[t] == ns_t_a ? AF_INET : AF_INET6,
 			    ns_rr_rdata(rr), text, sizeof(text));
-			if (add(out, n, h, text) != RELAY_OK) {
+			if (add(out, n, h, text, NULL) != RELAY_OK) {
 				relay_diagf(diag, RELAY_ENOMEM, "out of memory");
-				return -1;
+				rc = -1;
+				break;
 			}
 		}
 	}
-	return 0;
+	free(buf);
+	return rc;
 }
 
 /* set_server - RS asks RESOLVER ("ADDR" or "ADDR:PORT") only */
@@ -141,7 +158,7 @@ enum relay_err mx_resolve(const char *domain, const char *resolver,
     struct mx_addr **out, size_t *n, struct relay_diag *diag)
 {
 	struct __res_state rs;
-	unsigned char buf[8192];
+	unsigned char *buf = malloc(ANSWER_MAX);
 	struct host *hosts = NULL, self;
 	size_t nh = 0, i;
 	int len, nx, k;
@@ -152,15 +169,19 @@ enum relay_err mx_resolve(const char *domain, const char *resolver,
 	*out = NULL;
 	*n = 0;
 	memset(&rs, 0, sizeof(rs));
-	if (res_ninit(&rs) != 0)
+	if (buf == NULL)
+		return RELAY_ENOMEM;
+	if (res_ninit(&rs) != 0) {
+		free(buf);
 		return relay_diagf(diag, RELAY_EIO, "the resolver library could "
 		    "not start");
+	}
 	rs.retrans = 2;		/* seconds per try */
 	rs.retry = 2;
 	if (resolver != NULL && (err = set_server(&rs, resolver, diag)) !=
 	    RELAY_OK)
 		goto out;
-	if ((len = query(&rs, domain, ns_t_mx, buf, sizeof(buf), &nx,
+	if ((len = query(&rs, domain, ns_t_mx, buf, ANSWER_MAX, &nx,
 	    diag)) < 0) {
 		err = diag->msg[0] && strstr(diag->msg, "did not answer") ?
 		    RELAY_ETIMEOUT : RELAY_EIO;
@@ -200,7 +221,8 @@ enum relay_err mx_resolve(const char *domain, const char *resolver,
 		memset(&self, 0, sizeof(self));
 		snprintf(self.name, sizeof(self.name), "%s", domain);
 		if (addresses(&rs, &self, out, n, diag) != 0) {
-			err = RELAY_EIO;
+			err = strstr(diag->msg, "did not answer") != NULL ?
+			    RELAY_ETIMEOUT : RELAY_EIO;
 			goto out;
 		}
 		if (*n == 0)
@@ -210,12 +232,22 @@ enum relay_err mx_resolve(const char *domain, const char *resolver,
 	}
 	qsort(hosts, nh, sizeof(*hosts), by_pref);
 	for (i = 0; i < nh; i++) {
-		if (addresses(&rs, &hosts[i], out, n, diag) != 0) {
-			err = RELAY_EIO;
-			goto out;
+		struct relay_diag hd = { "" };
+		size_t before = *n;
+		if (addresses(&rs, &hosts[i], out, n, &hd) == 0) {
+			if (*n == before && add(out, n, &hosts[i], "",
+			    "this MX host has no A or AAAA record") != RELAY_OK)
+				err = RELAY_ENOMEM;
+		} else if (strstr(hd.msg, "out of memory") != NULL ||
+		    add(out, n, &hosts[i], "", hd.msg) != RELAY_OK) {
+			err = RELAY_ENOMEM;
 		}
+		if (err != RELAY_OK)
+			goto out;
 	}
-	if (*n == 0)
+	for (i = 0; i < *n && (*out)[i].fail[0] != '\0'; i++)
+		;
+	if (i == *n)
 		err = relay_diagf(diag, RELAY_EINVAL, "the MX hosts of %s have no "
 		    "address", domain);
 out:
@@ -225,6 +257,7 @@ out:
 		*n = 0;
 	}
 	free(hosts);
+	free(buf);
 	res_nclose(&rs);
 	return err;
 }

@@ -65,16 +65,40 @@ static json_t *summary(const json_t *t)
 	    "findings", f);
 }
 
-/* has_finding - the findings array A has ID */
-static const json_t *has_finding(const json_t *a, const char *id)
+static void change(json_t *out, const char *target, const char *kind,
+    const char *from, const char *to, const char *finding,
+    const char *severity, const char *detail);
+
+/* count - how many findings of A have X's ID and severity */
+static size_t count(const json_t *a, const json_t *x)
+{
+	const json_t *y;
+	size_t i, n = 0;
+
+	json_array_foreach(a, i, y)
+		n += strcmp(jstr(y, "id"), jstr(x, "id")) == 0 &&
+		    strcmp(jstr(y, "severity"), jstr(x, "severity")) == 0;
+	return n;
+}
+
+/* diff - each finding of A not matched in B (repeats counted) as KIND */
+static void diff(json_t *out, const char *target, const json_t *a,
+    const json_t *b, const char *kind)
 {
 	const json_t *x;
-	size_t i;
+	size_t i, k, seen;
 
-	json_array_foreach(a, i, x)
-		if (strcmp(jstr(x, "id"), id) == 0)
-			return x;
-	return NULL;
+	json_array_foreach(a, i, x) {
+		/* the k-th copy of X in A is new if B has fewer than k */
+		for (k = 0, seen = 0; k < i; k++)
+			seen += strcmp(jstr(json_array_get(a, k), "id"),
+			    jstr(x, "id")) == 0 && strcmp(jstr(json_array_get(a,
+			    k), "severity"), jstr(x, "severity")) == 0;
+		if (seen < count(b, x))
+			continue;
+		change(out, target, kind, NULL, NULL, jstr(x, "id"),
+		    jstr(x, "severity"), NULL);
+	}
 }
 
 /* change - append one change */
@@ -93,7 +117,7 @@ json_t *state_changes(const json_t *prev, const json_t *all)
 	json_t *out = json_array();
 	const json_t *old = json_object_get(prev, "targets"), *t, *x;
 	const char *name;
-	size_t i, k;
+	size_t i;
 	json_t *seen = json_object();
 
 	if (out == NULL || seen == NULL) {
@@ -122,16 +146,10 @@ json_t *state_changes(const json_t *prev, const json_t *all)
 			change(out, target, kind, v0, v1, NULL, NULL,
 			    json_string_value(json_object_get(now, "reason")));
 		}
-		json_array_foreach(json_object_get(now, "findings"), k, x)
-			if (has_finding(json_object_get(was, "findings"),
-			    jstr(x, "id")) == NULL)
-				change(out, target, "new-finding", NULL, NULL,
-				    jstr(x, "id"), jstr(x, "severity"), NULL);
-		json_array_foreach(json_object_get(was, "findings"), k, x)
-			if (has_finding(json_object_get(now, "findings"),
-			    jstr(x, "id")) == NULL)
-				change(out, target, "cleared-finding", NULL, NULL,
-				    jstr(x, "id"), jstr(x, "severity"), NULL);
+		diff(out, target, json_object_get(now, "findings"),
+		    json_object_get(was, "findings"), "new-finding");
+		diff(out, target, json_object_get(was, "findings"),
+		    json_object_get(now, "findings"), "cleared-finding");
 		json_decref(now);
 	}
 	json_object_foreach((json_t *)old, name, x)
@@ -142,10 +160,10 @@ json_t *state_changes(const json_t *prev, const json_t *all)
 	return out;
 }
 
-enum relay_err state_save(const char *path, const json_t *all,
-    const char *when, struct relay_diag *diag)
+enum relay_err state_save(struct safefile_lock *held, const char *path,
+    const json_t *all, const char *when, struct relay_diag *diag)
 {
-	struct safefile_lock *lock = NULL;
+	struct safefile_lock *lock = held;
 	struct safefile_diag sd;
 	json_t *doc, *targets = json_object();
 	const json_t *t;
@@ -166,7 +184,8 @@ enum relay_err state_save(const char *path, const json_t *all,
 		return RELAY_ENOMEM;
 	}
 	json_decref(doc);
-	if ((err = safefile_lock(path, 10000, &lock, &sd)) != RELAY_OK) {
+	if (lock == NULL && (err = safefile_lock(path, 10000, &lock, &sd)) !=
+	    RELAY_OK) {
 		free(text);
 		return relay_diagf(diag, err, "%s", sd.msg);
 	}
@@ -195,7 +214,8 @@ enum relay_err state_save(const char *path, const json_t *all,
 	if (err != RELAY_OK)
 		relay_diagf(diag, err, "%s", sd.msg);
 out:
-	safefile_unlock(lock);
+	if (held == NULL)
+		safefile_unlock(lock);
 	free(text);
 	return err;
 }

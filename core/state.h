@@ -28,16 +28,21 @@ enum relay_err state_load(const char *path, json_t **out,
  * ALL (in their order): an array of {target, change, from, to, finding,
  * severity, detail}, change one of "new-target", "newly-open", "fixed",
  * "unreachable", "reachable", "verdict", "new-finding",
- * "cleared-finding", "dropped-target".  NULL when out of memory.
+ * "cleared-finding", "dropped-target".  Findings are compared by ID and
+ * severity (a severity change is one cleared and one new), repeats
+ * counted.  NULL when out of memory.
  */
 json_t *state_changes(const json_t *prev, const json_t *all);
 
+struct safefile_lock;
+
 /*
- * state_save - the state of ALL (and WHEN, an ISO 8601 time) into PATH:
+ * state_save - the state of ALL (and WHEN, an ISO 8601 time) into PATH,
+ * with LOCK (safefile_lock of PATH) held, or taken here when NULL:
  * created with mode 0600 when missing, else replaced keeping owner and
  * mode.  RELAY_EIO with DIAG on failure; the old file is then intact.
  */
-enum relay_err state_save(const char *path, const json_t *all,
-    const char *when, struct relay_diag *diag);
+enum relay_err state_save(struct safefile_lock *lock, const char *path,
+    const json_t *all, const char *when, struct relay_diag *diag);
 
 #endif

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <strings.h>
 
 #include <openssl/evp.h>
@@ -24,7 +25,36 @@ struct session {
 	struct smtp_reader *reader;
 	struct strlist log;
 	int reply_timeout_ms;
+	long long deadline_ms;
 };
+
+long long transport_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* clamp - TIMEOUT_MS, but no later than DEADLINE_MS (0: none); 1 ms at
+ * least, so that a wait past the deadline ends at once */
+static int clamp(int timeout_ms, long long deadline_ms)
+{
+	long long left;
+
+	if (deadline_ms <= 0)
+		return timeout_ms;
+	left = deadline_ms - transport_now_ms();
+	if (left < 1)
+		return 1;
+	return left < timeout_ms ? (int)left : timeout_ms;
+}
+
+/* wait_ms - how long the session's next wait may take */
+static int wait_ms(const struct session *s)
+{
+	return clamp(s->reply_timeout_ms, s->deadline_ms);
+}
 
 enum relay_err session_open(const struct transport_ops *ops,
     const struct transport_opts *opts, struct session **out,
@@ -37,8 +67,20 @@ enum relay_err session_open(const struct transport_ops *ops,
 		return RELAY_ENOMEM;
 	s->ops = ops;
 	s->reply_timeout_ms = opts->reply_timeout_ms;
+	s->deadline_ms = opts->deadline_ms;
 	memset(info, 0, sizeof(*info));
-	if ((err = ops->open(opts, &s->t, info, &s->log, diag)) != RELAY_OK) {
+	if (opts->deadline_ms > 0 && transport_now_ms() >= opts->deadline_ms) {
+		free(s);
+		return relay_diagf(diag, RELAY_ETIMEOUT, "the deadline passed "
+		    "before this connection");
+	}
+	{
+		struct transport_opts o = *opts;
+		o.connect_timeout_ms = clamp(o.connect_timeout_ms, o.deadline_ms);
+		o.reply_timeout_ms = clamp(o.reply_timeout_ms, o.deadline_ms);
+		err = ops->open(&o, &s->t, info, &s->log, diag);
+	}
+	if (err != RELAY_OK) {
 		strlist_release(&s->log);
 		free(s);
 		return err;
@@ -76,7 +118,7 @@ static enum relay_err send_line(struct session *s, const char *line,
 		return RELAY_ENOMEM;
 	}
 	strlist_addf(&s->log, "> %s", shown);
-	err = s->ops->send(s->t, b.buf, b.len, s->reply_timeout_ms, diag);
+	err = s->ops->send(s->t, b.buf, b.len, wait_ms(s), diag);
 	explicit_bzero(b.buf, b.len);	/* it may hold credentials */
 	strbuf_release(&b);
 	return err;
@@ -92,7 +134,7 @@ enum relay_err session_command(struct session *s, const char *cmd,
 		return err;
 	if ((err = send_line(s, cmd, cmd, diag)) != RELAY_OK)
 		return err;
-	if ((err = smtp_read_reply(s->reader, s->reply_timeout_ms, reply,
+	if ((err = smtp_read_reply(s->reader, wait_ms(s), reply,
 	    diag)) != RELAY_OK)
 		return err;
 	log_reply(s, reply);
@@ -122,10 +164,10 @@ enum relay_err session_pipeline(struct session *s, const char *const *cmds,
 		strbuf_release(&b);
 		return RELAY_ENOMEM;
 	}
-	err = s->ops->send(s->t, b.buf, b.len, s->reply_timeout_ms, diag);
+	err = s->ops->send(s->t, b.buf, b.len, wait_ms(s), diag);
 	strbuf_release(&b);
 	for (i = 0; i < n && err == RELAY_OK; i++) {
-		err = smtp_read_reply(s->reader, s->reply_timeout_ms,
+		err = smtp_read_reply(s->reader, wait_ms(s),
 		    &replies[i], diag);
 		if (err == RELAY_OK) {
 			log_reply(s, &replies[i]);
@@ -154,7 +196,7 @@ static enum relay_err step(struct session *s, const char *line,
 
 	memset(reply, 0, sizeof(*reply));
 	if ((err = send_line(s, line, shown, diag)) != RELAY_OK ||
-	    (err = smtp_read_reply(s->reader, s->reply_timeout_ms, reply,
+	    (err = smtp_read_reply(s->reader, wait_ms(s), reply,
 	    diag)) != RELAY_OK)
 		return err;
 	log_reply(s, reply);

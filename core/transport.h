@@ -32,6 +32,8 @@ struct transport_opts {
 	const char *helo;	/* the EHLO name; never the local hostname */
 	int connect_timeout_ms;	/* TCP, TLS, banner, EHLO and STARTTLS */
 	int reply_timeout_ms;	/* each later reply */
+	long long deadline_ms;	/* an end for every wait, on transport_now_ms()'s
+				 * clock; 0: none */
 	const char *ca_file;	/* CA certificates to verify with, or NULL:
 				 * the system's */
 	void *ctx;		/* for a test transport's script; else NULL */
@@ -82,12 +84,16 @@ extern const struct transport_ops transport_curl;
  * global state.  RELAY_EIO when libcurl cannot start. */
 enum relay_err transport_global_init(void);
 
+/* transport_now_ms - the monotonic clock of deadline_ms, in ms */
+long long transport_now_ms(void);
+
 /* A session: a transport, its reply reader and its transcript. */
 struct session;
 
 /*
  * session_open - connect with OPS and OPTS.  *OUT is the session, INFO
- * what was learnt.  RELAY_ECONNECT, RELAY_ETLS, RELAY_ETIMEOUT or
+ * what was learnt.  Every wait of the session, this one included, ends by
+ * OPTS->deadline_ms; a deadline already passed is RELAY_ETIMEOUT at once.  RELAY_ECONNECT, RELAY_ETLS, RELAY_ETIMEOUT or
  * RELAY_EPROTO with DIAG saying what happened.
  */
 enum relay_err session_open(const struct transport_ops *ops,

@@ -57,7 +57,11 @@ for c in t["expect"]["cells"]:
 
 @test "expect-phase: phases 0, 1, 2, 3 and 3-tls each hold cell by cell, exit 0" {
 	start_phased 0 --tls
-	for phase in 0 1 2 3 3-tls; do
+	phases="0 1 2 3 3-tls"
+	# Under valgrind (CI's third pass, after the plain and ASan ones run
+	# all five) two phases keep the memory checks and CI's time in bounds.
+	[ "${RELAYCTL_VALGRIND:-}" = 1 ] && phases="2 3-tls"
+	for phase in $phases; do
 		set_phase $phase
 		expect_audit $phase --ca-file "$SANDBOX_DIR/tls/cert.pem"
 		[ "$status" -eq 0 ] || { echo "phase $phase: exit $status"; echo "$output" | head -c 3000; echo "$stderr"; false; }

@@ -19,6 +19,8 @@ teardown() {
 	for pid in "${FAKE_PIDS[@]}"; do
 		kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
 	done
+	# the syslog test's socket, if it made one
+	[ -n "${DEVLOG_OURS:-}" ] && rm -f /dev/log
 	true
 }
 
@@ -108,10 +110,18 @@ assert t["target"] == os.environ["D"] and t["verdict"] == "unknown", t["target"]
 	for l in 0 1; do
 		printf '%s\n' "${lines[$l]}" | "$PYTHON" -c 'import json, sys; assert json.loads(sys.stdin.read())["verdict"] == "closed"'
 	done
-	# a deadline ends the run: what did not start is unknown, and says so
-	run --separate-stderr relayctl audit -j 1 --timeout 10 --deadline 1 --source $OUT --json "$D" "$A"
+	# a deadline ends the run, whatever the timeout: the tarpit's waits
+	# are cut, what did not start is unknown and says so.  (The bound is
+	# loose on purpose: it tells a cut wait from a 60 s timeout.)
+	start=$(date +%s)
+	run --separate-stderr relayctl audit -j 1 --timeout 60 --deadline 2 --source $OUT --json "$D" "$A"
 	[ "$status" -eq 3 ]
+	[ $(( $(date +%s) - start )) -lt 30 ]
 	[[ $output == *"the deadline passed before the audit of this target started"* ]]
+	# --format nagios says UNKNOWN on an error too
+	run --separate-stderr relayctl audit --format nagios --targets /nonexistent
+	[ "$status" -eq 3 ]
+	[[ ${lines[0]} == "RELAY UNKNOWN - relayctl could not complete the check (exit 64"* ]]
 }
 
 @test "fleet: --quiet says nothing when all is well, and the problem otherwise" {
@@ -121,7 +131,12 @@ assert t["target"] == os.environ["D"] and t["verdict"] == "unknown", t["target"]
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
 	[ -z "$stderr" ]
+	# a monitoring plugin always says its status
 	run --separate-stderr relayctl audit --quiet -j 2 --source $OUT --format nagios "$A" "$B"
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} == "RELAY OK - 2 hosts closed | hosts=2 open=0 unknown=0 warnings=0 time="* ]]
+	# jsonl: nothing for the targets that are OK
+	run --separate-stderr relayctl audit --quiet -j 2 --source $OUT --format jsonl "$A" "$B"
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
 	# on a terminal, more than one target: a progress line on stderr
@@ -245,6 +260,11 @@ assert [t["target"] for t in d["targets"]] == [os.environ["B"]], d["targets"]'
 	[ "$status" -eq 65 ]
 	[[ $stderr == *"line 2: no passwords in the defaults file"* ]]
 	[[ $stderr != *hunter2* ]]
+	printf 'jobs 2\n\njobs abc\n' >"$conf"
+	run --separate-stderr relayctl audit --conf "$conf" "$A"
+	[ "$status" -eq 64 ]
+	[[ $stderr == *"invalid --jobs 'abc'"* ]]
+	[[ $stderr == *"that option comes from the defaults file '$conf' line 3"* ]]
 	printf 'colour blue\n' >"$conf"
 	run --separate-stderr relayctl audit --conf "$conf" "$A"
 	[ "$status" -eq 65 ]
@@ -269,6 +289,7 @@ with open(sys.argv[1], "ab") as f:
         f.write(s.recv(4096) + b"\n"); f.flush()' "$log" >"$BATS_TEST_TMPDIR/ready" &
 	LOGGER=$!
 	FAKE_PIDS+=("$LOGGER")
+	DEVLOG_OURS=1
 	for _ in $(seq 1 100); do [ -s "$BATS_TEST_TMPDIR/ready" ] && break; sleep 0.05; done
 	run --separate-stderr relayctl audit --syslog -j 2 --source $OUT "$A" "$C"
 	[ "$status" -eq 3 ]
@@ -295,6 +316,7 @@ with open(sys.argv[1], "ab") as f:
 		--no-resolv --no-hosts --local=/test/ --pid-file= --log-facility=- \
 		--mx-host=relayctl.test,mx2.relayctl.test,20 --mx-host=relayctl.test,mx1.relayctl.test,10 \
 		--host-record=mx1.relayctl.test,127.0.0.11 --host-record=mx2.relayctl.test,127.0.0.12 \
+		--mx-host=relayctl.test,mx3.relayctl.test,30 \
 		--host-record=implicit.test,127.0.0.12 --txt-record=noaddr.test,nothing \
 		2>"$BATS_TEST_TMPDIR/dnsmasq.log" &
 	FAKE_PIDS+=($!)
@@ -312,12 +334,14 @@ ts = json.load(sys.stdin)["targets"]
 got = [(t["target"], t["host"], t["verdict"]) for t in ts]
 want = [("mx1.relayctl.test[127.0.0.11]:" + p, "127.0.0.11", "closed"),
         ("mx2.relayctl.test[127.0.0.12]:" + p, "127.0.0.12", "closed"),
+        ("mx3.relayctl.test", "mx3.relayctl.test", "unknown"),
         ("implicit.test[127.0.0.12]:" + p, "127.0.0.12", "closed"),
         ("nosuch.test", "nosuch.test", "unknown"),
         ("noaddr.test", "noaddr.test", "unknown")]
 assert got == want, got
-assert ts[3]["reason"] == "nosuch.test: no such domain (NXDOMAIN)", ts[3]["reason"]
-assert ts[4]["reason"] == "noaddr.test has no MX, A or AAAA record", ts[4]["reason"]'
+assert ts[2]["reason"] == "this MX host has no A or AAAA record", ts[2]["reason"]
+assert ts[4]["reason"] == "nosuch.test: no such domain (NXDOMAIN)", ts[4]["reason"]
+assert ts[5]["reason"] == "noaddr.test has no MX, A or AAAA record", ts[5]["reason"]'
 	# a resolver that does not answer: unknown, with the reason
 	run --separate-stderr relayctl audit --mx --resolver 127.0.0.1:9 --timeout 1 relayctl.test
 	[ "$status" -eq 3 ]

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -19,11 +20,15 @@
 
 #define N 24
 
-/* respond - closed, except targets whose index is a multiple of 5 */
+/* respond - closed, except targets whose index is a multiple of 5; the
+ * first targets answer slowest, so that they finish last */
 static const char *respond(const char *line, void *ctx)
 {
 	size_t i = (size_t)(uintptr_t)ctx;
+	struct timespec ts = { 0, (long)(N - i) * 20000L };
 
+	if (strncmp(line, "MAIL", 4) == 0)
+		nanosleep(&ts, NULL);
 	if (strncmp(line, "RCPT", 4) == 0)
 		return i % 5 == 0 || strstr(line, "postmaster@") != NULL ?
 		    "250 2.1.5 Ok\r\n" : "554 5.7.1 Relay access denied\r\n";
@@ -34,26 +39,33 @@ static const char *respond(const char *line, void *ctx)
 
 struct seen {
 	size_t calls, order[N];
-	int busy, overlap;
+	volatile int busy, overlap;
 };
 
 static void done(void *ctx, size_t index, json_t *doc)
 {
 	struct seen *s = ctx;
+	struct timespec ts = { 0, 200000L };
 
 	(void)doc;
 	if (s->busy++)
 		s->overlap = 1;
+	/* long enough for an unserialised second call to overlap */
+	nanosleep(&ts, NULL);
 	s->order[s->calls++] = index;
 	s->busy--;
 }
 
-static void run(unsigned jobs, double deadline, json_t **out, struct seen *s)
+static void run(unsigned jobs, long long deadline, json_t **out,
+    struct seen *s)
 {
 	static struct fake_script sc[N];
 	static struct expect_opts t[N];
 	static char names[N][16];
 	struct fleet_opts o = { jobs, deadline, done, s };
+
+	if (deadline < 0)	/* already passed */
+		o.deadline_ms = transport_now_ms() - 1;
 	size_t i;
 
 	memset(s, 0, sizeof(*s));
@@ -91,6 +103,19 @@ static void test_order(void **state)
 		assert_int_equal(json_array_size(out), N);
 		assert_int_equal(s.calls, N);
 		assert_false(s.overlap);
+		/* every target reported once; with many workers, not in
+		 * input order, yet the documents are */
+		for (i = 0; i < N; i++) {
+			size_t m, seen = 0;
+			for (m = 0; m < N; m++)
+				seen += s.order[m] == i;
+			assert_int_equal(seen, 1);
+		}
+		if (jobs[k] > 1) {
+			for (i = 1; i < N && s.order[i] > s.order[i - 1]; i++)
+				;
+			assert_true(i < N);	/* finished out of order */
+		}
 		for (i = 0; i < N; i++) {
 			char name[16];
 			json_t *d = json_array_get(out, i);
@@ -111,7 +136,7 @@ static void test_deadline(void **state)
 
 	(void)state;
 	/* a deadline already gone: nothing starts, all are unknown */
-	run(2, 1e-9, &out, &s);
+	run(2, -1, &out, &s);
 	assert_int_equal(json_array_size(out), N);
 	d = json_array_get(out, N - 1);
 	assert_string_equal(audit_verdict(d), "unknown");

@@ -72,8 +72,8 @@ static void test_changes(void **state)
 	    target("gone", "closed", NULL, NULL));
 	assert_string_equal(changes(prev, run1), "a new-target\nb new-target\n"
 	    "c new-target\nd new-target\ngone new-target\n");
-	assert_int_equal(state_save(path, run1, "2026-11-29T00:00:00Z", &d),
-	    RELAY_OK);
+	assert_int_equal(state_save(NULL, path, run1, "2026-11-29T00:00:00Z",
+	    &d), RELAY_OK);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
 	json_decref(prev);
@@ -92,6 +92,20 @@ static void test_changes(void **state)
 	    "c unreachable\nc cleared-finding AUD-TLS-CERT\n"
 	    "d reachable\nd new-finding AUD-TLS-CERT\n"
 	    "new new-target\ngone dropped-target\n");
+	json_decref(run2);
+	/* the same ID at another severity, and a second copy of an ID */
+	run2 = json_pack("[o, o, o, o, o]",
+	    target("a", "closed", NULL, NULL),
+	    target("b", "open", "AUD-OPEN-RELAY", "warning"),
+	    target("c", "closed", "AUD-TLS-CERT", "warning"),
+	    target("d", "unknown", NULL, NULL),
+	    target("gone", "closed", NULL, NULL));
+	json_array_append_new(json_object_get(json_array_get(run2, 2),
+	    "findings"), json_pack("{s:s, s:s}", "id", "AUD-TLS-CERT",
+	    "severity", "warning"));
+	assert_string_equal(changes(prev, run2),
+	    "b new-finding AUD-OPEN-RELAY\nb cleared-finding AUD-OPEN-RELAY\n"
+	    "c new-finding AUD-TLS-CERT\n");
 	json_decref(prev);
 	json_decref(run1);
 	json_decref(run2);

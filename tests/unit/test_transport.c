@@ -23,7 +23,7 @@ static struct session *open_fake(struct fake_script *script,
     struct transport_info *info)
 {
 	struct transport_opts o = { "192.0.2.25", 25, TLS_NONE, NULL,
-	    "client.example", 1000, 1000, NULL, script };
+	    "client.example", 1000, 1000, 0, NULL, script };
 	struct session *s = NULL;
 	struct relay_diag d;
 
