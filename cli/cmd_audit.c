@@ -209,6 +209,22 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* add_target - append TEXT (LINE of a targets file; 0 for the command
+ * line and the defaults file) to L and *LINES; 0, or -1 after a message */
+static int add_target(struct strlist *l, unsigned **lines, const char *text,
+    unsigned line)
+{
+	unsigned *nl = realloc(*lines, (l->n + 1) * sizeof(*nl));
+
+	if (nl == NULL || (*lines = nl, strlist_addf(l, "%s", text)) !=
+	    RELAY_OK) {
+		out_error("out of memory");
+		return -1;
+	}
+	nl[l->n - 1] = line;
+	return 0;
+}
+
 /* read_targets - FILE's targets (one per line; '#' comments and blank
  * lines skipped; '-' for stdin) appended to L, each line number in
  * *LINES; 0, or -1 after a message */
@@ -227,7 +243,6 @@ static int read_targets(const char *file, struct strlist *l,
 	}
 	while (fgets(buf, sizeof(buf), fp) != NULL) {
 		char *p = buf, *e;
-		unsigned *nl;
 		no++;
 		if (strchr(buf, '\n') == NULL && !feof(fp) &&
 		    (ungetc(getc(fp), fp), !feof(fp))) {
@@ -249,16 +264,10 @@ static int read_targets(const char *file, struct strlist *l,
 			rc = -1;
 			break;
 		}
-		if ((nl = realloc(*lines, (l->n + 1) * sizeof(**lines))) == NULL ||
-		    strlist_addf(l, "%s", p) != RELAY_OK) {
-			if (nl != NULL)
-				*lines = nl;
-			out_error("out of memory");
+		if (add_target(l, lines, p, no) != 0) {
 			rc = -1;
 			break;
 		}
-		*lines = nl;
-		nl[l->n - 1] = no;
 	}
 	if (fp != stdin)
 		fclose(fp);
@@ -595,34 +604,19 @@ int cmd_audit(struct cli *cli, int argc, char **argv)
 	if (cli->json)
 		format = FORMAT_JSON;
 	for (i = 0; i < st.noperands; i++) {
-		unsigned *nl = realloc(target_lines, (targets.n + 1) *
-		    sizeof(*target_lines));
-		if (nl == NULL || strlist_addf(&targets, "%s", operands[i]) !=
-		    RELAY_OK) {
-			if (nl != NULL)
-				target_lines = nl;
-			out_error("out of memory");
+		if (add_target(&targets, &target_lines, operands[i], 0) != 0) {
 			rc = EXIT_SOFTWARE;
 			goto out;
 		}
-		target_lines = nl;
-		nl[targets.n - 1] = 0;
 	}
 	/* No target on the command line: the defaults file's. */
 	if (targets.n == 0 && targets_file == NULL) {
 		for (k = 0; k < conf.targets.n; k++) {
-			unsigned *nl = realloc(target_lines, (targets.n + 1) *
-			    sizeof(*target_lines));
-			if (nl == NULL || strlist_addf(&targets, "%s",
-			    conf.targets.v[k]) != RELAY_OK) {
-				if (nl != NULL)
-					target_lines = nl;
-				out_error("out of memory");
+			if (add_target(&targets, &target_lines,
+			    conf.targets.v[k], 0) != 0) {
 				rc = EXIT_SOFTWARE;
 				goto out;
 			}
-			target_lines = nl;
-			nl[targets.n - 1] = 0;
 		}
 		for (k = 0; k < conf.files.n; k++)
 			if (read_targets(conf.files.v[k], &targets,
