@@ -77,30 +77,38 @@ static const char *respond(const char *line, void *ctx)
 /* judge - expect_run against the fake as PHASE, from the outsider, the
  * allowed host (ALLOWED_SRC, may be NULL) and relaytest (USER, may be
  * NULL) */
+/* setup - the fake server SRV behind SC (EHLO reply EHLO_REPLY) and the
+ * options O of a check against it as PHASE */
+static void setup(struct server *srv, struct fake_script *sc,
+    const char *ehlo_reply, enum phase phase, struct expect_opts *o)
+{
+	memset(sc, 0, sizeof(*sc));
+	memset(srv, 0, sizeof(*srv));
+	srv->sc = sc;
+	sc->banner = BANNER;
+	sc->ehlo = ehlo_reply;
+	sc->respond = respond;
+	sc->ctx = srv;
+	memset(o, 0, sizeof(*o));
+	o->audit.ops = &transport_fake;
+	o->audit.conn.host = "192.0.2.25";
+	o->audit.conn.port = 25;
+	o->audit.conn.helo = "client.example";
+	o->audit.conn.connect_timeout_ms = o->audit.conn.reply_timeout_ms = 1000;
+	o->audit.conn.ctx = sc;
+	o->audit.target = "fake";
+	o->audit.local = "relayctl.test";
+	o->phase = phase;
+}
+
 static json_t *judge(enum phase phase, const char *allowed_src,
     const char *user, struct server *srv, struct fake_script *sc)
 {
 	struct expect_opts o;
 
-	memset(sc, 0, sizeof(*sc));
-	memset(srv, 0, sizeof(*srv));
-	srv->sc = sc;
-	sc->banner = BANNER;
-	sc->ehlo = EHLO;
-	sc->respond = respond;
-	sc->ctx = srv;
-	memset(&o, 0, sizeof(o));
-	o.audit.ops = &transport_fake;
-	o.audit.conn.host = "192.0.2.25";
-	o.audit.conn.port = 25;
-	o.audit.conn.helo = "client.example";
-	o.audit.conn.connect_timeout_ms = o.audit.conn.reply_timeout_ms = 1000;
-	o.audit.conn.ctx = sc;
-	o.audit.target = "fake";
-	o.audit.local = "relayctl.test";
+	setup(srv, sc, EHLO, phase, &o);
 	o.audit.auth_user = user;
 	o.audit.auth_pass = user != NULL ? "secret" : NULL;
-	o.phase = phase;
 	o.allowed_source = allowed_src;
 	return expect_run(&o);
 }
@@ -236,23 +244,8 @@ static void test_view_failed(void **state)
 	const json_t *c;
 
 	(void)state;
-	memset(&sc, 0, sizeof(sc));
-	memset(&srv, 0, sizeof(srv));
-	srv.sc = &sc;
+	setup(&srv, &sc, EHLO, PHASE_2, &o);
 	srv.hangup_allowed = 1;
-	sc.banner = BANNER;
-	sc.ehlo = EHLO;
-	sc.respond = respond;
-	sc.ctx = &srv;
-	memset(&o, 0, sizeof(o));
-	o.audit.ops = &transport_fake;
-	o.audit.conn.host = "192.0.2.25";
-	o.audit.conn.port = 25;
-	o.audit.conn.helo = "client.example";
-	o.audit.conn.connect_timeout_ms = o.audit.conn.reply_timeout_ms = 1000;
-	o.audit.conn.ctx = &sc;
-	o.audit.target = "fake";
-	o.phase = PHASE_2;
 	o.allowed_source = ALLOWED;
 	d = expect_run(&o);
 	/* the promise "the allowed host relays" is untested, not passed */
@@ -274,23 +267,9 @@ static void test_starttls_not_used(void **state)
 	json_t *d;
 
 	(void)state;
-	memset(&sc, 0, sizeof(sc));
-	memset(&srv, 0, sizeof(srv));
-	srv.sc = &sc;
-	sc.banner = BANNER;
-	sc.ehlo = "250-mx.relayctl.test\r\n250-STARTTLS\r\n250 AUTH CRAM-MD5\r\n";
-	sc.respond = respond;
-	sc.ctx = &srv;
-	memset(&o, 0, sizeof(o));
-	o.audit.ops = &transport_fake;
-	o.audit.conn.host = "192.0.2.25";
-	o.audit.conn.port = 25;
+	setup(&srv, &sc, "250-mx.relayctl.test\r\n250-STARTTLS\r\n250 AUTH "
+	    "CRAM-MD5\r\n", PHASE_3_TLS, &o);
 	o.audit.conn.tls = TLS_NONE;
-	o.audit.conn.helo = "client.example";
-	o.audit.conn.connect_timeout_ms = o.audit.conn.reply_timeout_ms = 1000;
-	o.audit.conn.ctx = &sc;
-	o.audit.target = "fake";
-	o.phase = PHASE_3_TLS;
 	d = expect_run(&o);
 	/* STARTTLS offered but not used: the TLS side is unseen, not a
 	 * broken promise */
