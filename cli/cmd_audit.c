@@ -200,15 +200,6 @@ static bool mx_domain(const char *target, char *domain, size_t len,
 	return true;
 }
 
-/* now_s - a monotonic clock in seconds */
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* add_target - append TEXT (LINE of a targets file; 0 for the command
  * line and the defaults file) to L and *LINES; 0, or -1 after a message */
 static int add_target(struct strlist *l, unsigned **lines, const char *text,
@@ -728,13 +719,13 @@ int cmd_audit(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	/* The run starts now: the MX lookups count against the deadline. */
-	rs.start = now_s();
+	rs.start_ms = transport_now_ms();
 	deadline_ms = deadline > 0 ? transport_now_ms() + (long long)(deadline *
 	    1000) : 0;
 	/* Every target in its own storage: the workers read them at once. */
 	for (k = 0; k < targets.n; k++) {
 		struct mx_addr *mx = NULL;
-		size_t nmx = 0, m, first = nspecs;
+		size_t nmx = 0, m;
 		struct relay_diag d = { "" };
 		struct target_spec *ns;
 		char domain[256];
@@ -813,7 +804,6 @@ int cmd_audit(struct cli *cli, int argc, char **argv)
 			sp->eo.audit = one;
 		}
 		free(mx);
-		(void)first;
 	}
 	/* With the pointers settled: names, hosts and sources. */
 	for (k = 0; k < nspecs; k++) {
@@ -899,7 +889,8 @@ int cmd_audit(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	json_incref(all);	/* report_fleet steals it; the state needs it */
-	rc = report_fleet(all, format, quiet, verbose, now_s() - rs.start, &ch);
+	rc = report_fleet(all, format, quiet, verbose, (double)(transport_now_ms() -
+	    rs.start_ms) / 1000, &ch);
 	if (state_file != NULL) {
 		struct relay_diag d = { "" };
 		char when[32];

@@ -118,6 +118,12 @@ void out_audit(const json_t *t, int verbose)
 	}
 }
 
+int out_status_exit(int worst)
+{
+	return worst == 3 ? EXIT_CRITICAL : worst == 2 ? EXIT_UNKNOWN :
+	    worst == 1 ? EXIT_WARNING : EXIT_OK;
+}
+
 int out_audit_status(const json_t *t)
 {
 	const json_t *f;

@@ -32,4 +32,8 @@ void out_audit(const json_t *t, int verbose);
  * finding), 2 unknown, 1 warnings, 0 none. */
 int out_audit_status(const json_t *t);
 
+/* out_status_exit - the exit code of such a status: EXIT_OK, EXIT_WARNING,
+ * EXIT_UNKNOWN or EXIT_CRITICAL */
+int out_status_exit(int worst);
+
 #endif

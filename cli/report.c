@@ -69,13 +69,6 @@ void report_done(void *ctx, size_t index, json_t *doc)
 	}
 }
 
-/* status_of - out_audit_status as an exit code */
-static int exit_of(int worst)
-{
-	return worst == 3 ? EXIT_CRITICAL : worst == 2 ? EXIT_UNKNOWN :
-	    worst == 1 ? EXIT_WARNING : EXIT_OK;
-}
-
 /* summary - the table of all targets */
 static void summary(const json_t *all, bool quiet)
 {
@@ -296,7 +289,7 @@ int report_fleet(json_t *all, enum format format, bool quiet, int verbose,
 	json_array_foreach(all, i, t)
 		if (out_audit_status(t) > worst)
 			worst = out_audit_status(t);
-	rc = exit_of(worst);
+	rc = out_status_exit(worst);
 	if (only && format == FORMAT_TEXT) {
 		print_changes(ch->changes);
 		json_decref(all);

@@ -27,7 +27,7 @@ struct report_state {
 	bool progress;		/* a progress line on stderr */
 	bool verbose;		/* keep the transcripts for the text report */
 	bool quiet;		/* jsonl: no line for a target that is OK */
-	double start;		/* when the run started (monotonic s) */
+	long long start_ms;	/* when the run started (transport_now_ms) */
 };
 
 /* report_done - a fleet_opts.done: adds explanations, prints a JSON line

@@ -70,15 +70,6 @@ static void sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-/* now_s - a monotonic clock in seconds */
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* where - the listener of the configuration in CLI: HOST, *PORT and the
  * report in REP (released by the caller); 0, or -1 after a message */
 static int where(struct cli *cli, struct backend_report *rep, char *host,
@@ -138,8 +129,8 @@ int verify_phase(struct cli *cli, void *ctx, bool wait, json_t **doc)
 	struct expect_opts eo;
 	char host[256], target[300], picked[64], allowed[64];
 	unsigned port;
-	int rc, worst;
-	double deadline;
+	int rc;
+	long long deadline;
 	json_t *t;
 
 	*doc = NULL;
@@ -179,7 +170,8 @@ int verify_phase(struct cli *cli, void *ctx, bool wait, json_t **doc)
 		    eo.allowed_source ? " (allowed)" : "");
 	/* A reload takes effect as new smtpd processes start: wait until
 	 * the plain relay test and the AUTH offer match the phase. */
-	for (deadline = now_s() + v->wait_s; wait; sleep_ms(250)) {
+	for (deadline = transport_now_ms() + (long long)(v->wait_s * 1000);
+	    wait; sleep_ms(250)) {
 		struct expect_opts quick = eo;
 		bool settled;
 		quick.audit.tests = "RLY-PLAIN-EXT";
@@ -194,7 +186,7 @@ int verify_phase(struct cli *cli, void *ctx, bool wait, json_t **doc)
 		settled = expect_settled(t) && json_is_true(json_object_get(
 		    json_object_get(t, "expect"), "complete"));
 		json_decref(t);
-		if (settled || now_s() > deadline)
+		if (settled || transport_now_ms() > deadline)
 			break;
 	}
 	if ((t = expect_run(&eo)) == NULL) {
@@ -204,9 +196,7 @@ int verify_phase(struct cli *cli, void *ctx, bool wait, json_t **doc)
 	}
 	if (!cli->json)
 		out_audit(t, 0);
-	worst = out_audit_status(t);
-	rc = worst == 3 ? EXIT_CRITICAL : worst == 2 ? EXIT_UNKNOWN :
-	    worst == 1 ? EXIT_WARNING : EXIT_OK;
+	rc = out_status_exit(out_audit_status(t));
 	/* A server that answered before the change and no longer does was
 	 * broken by it. */
 	if (wait && json_string_value(json_object_get(json_object_get(t,

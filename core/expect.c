@@ -267,13 +267,28 @@ static void untested(struct judge *j, const char *view, enum client_class cls,
 	    "", why);
 }
 
+/* untested_users - the AUTH-USER cell of each of WANT's mechanisms, in
+ * VIEW, untested because of WHY */
+static void untested_users(struct judge *j, const char *view,
+    const struct policy *want, const char *why)
+{
+	unsigned bit;
+
+	for (bit = MECH_CRAM_MD5; bit <= MECH_LOGIN; bit <<= 1) {
+		char test[40];
+		if (!(want->auth_mechs & bit))
+			continue;
+		snprintf(test, sizeof(test), "AUTH-USER-%s", mech_name(bit));
+		untested(j, view, CLIENT_OUTSIDER, test, mech_name(bit), why);
+	}
+}
+
 /* view_failed - V's audit broke off (no connection, a lost session):
  * what it was there to see is untested */
 static void view_failed(struct judge *j, const struct view *v,
     const struct expect_opts *o, const struct policy *want)
 {
 	char why[700];
-	unsigned bit;
 
 	snprintf(why, sizeof(why), "the audit from %s did not complete: %s",
 	    jstr(json_object_get(v->doc, "vantage"), "source"),
@@ -282,14 +297,8 @@ static void view_failed(struct judge *j, const struct view *v,
 		untested(j, "allowed", v->cls, "RLY-PLAIN-EXT", "none", why);
 		return;
 	}
-	for (bit = MECH_CRAM_MD5; bit <= MECH_LOGIN && o->audit.auth_user;
-	    bit <<= 1) {
-		char test[40];
-		if (!(want->auth_mechs & bit))
-			continue;
-		snprintf(test, sizeof(test), "AUTH-USER-%s", mech_name(bit));
-		untested(j, v->name, CLIENT_OUTSIDER, test, mech_name(bit), why);
-	}
+	if (o->audit.auth_user != NULL)
+		untested_users(j, v->name, want, why);
 }
 
 /* summarise - one finding per view and way the cells differ */
@@ -481,19 +490,9 @@ json_t *expect_run(const struct expect_opts *o)
 		untested(&j, "allowed", CLIENT_ALLOWED, "RLY-PLAIN-EXT", "none",
 		    "no address on the allow list to audit from "
 		    "(--allowed-source; enable-phase: --verify-allowed-source)");
-	if ((o->audit.auth_user == NULL || o->audit.no_auth) &&
-	    want.auth_mechs != 0) {
-		unsigned bit;
-		for (bit = MECH_CRAM_MD5; bit <= MECH_LOGIN; bit <<= 1) {
-			char test[40];
-			if (!(want.auth_mechs & bit))
-				continue;
-			snprintf(test, sizeof(test), "AUTH-USER-%s", mech_name(bit));
-			untested(&j, "outsider", CLIENT_OUTSIDER, test,
-			    mech_name(bit), "no test user's credentials "
-			    "(--auth-user)");
-		}
-	}
+	if (o->audit.auth_user == NULL || o->audit.no_auth)
+		untested_users(&j, "outsider", &want, "no test user's credentials "
+		    "(--auth-user)");
 	findings = json_object_get(doc, "findings");
 	/* Phase 3 offers PLAIN and LOGIN in clear text by design: said, not
 	 * held against it. */

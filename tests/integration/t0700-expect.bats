@@ -171,6 +171,9 @@ assert "outsider/plain/RLY-PLAIN-EXT" in ex[0]["cells"], ex'
 	[ "$status" -eq 0 ]
 	[[ $output == *'"decision": "accept"'* ]]
 	[[ $output == *"permit_sasl_authenticated in smtpd_relay_restrictions"* ]]
+	run relayctl explain -c "$SANDBOX_CONFIG_DIR" --auth CRAM-MD5 --tls --json
+	[[ $output == *'"tls": true'* ]]
+	[[ $output == *'"decision": "accept"'* ]]
 	# PLAIN is not offered in phase 2: it cannot authenticate anybody
 	run relayctl explain -c "$SANDBOX_CONFIG_DIR" --auth PLAIN
 	[[ ${lines[0]} == *": refuse" ]]
@@ -302,6 +305,11 @@ assert t["vantage"]["trust"] == "outsider", t["vantage"]'
 	[[ $output == *"outsider/any/AUTH-USER-CRAM-MD5: no test user's credentials"* ]]
 	[[ ${lines[-1]} == "changed: phase 2 ("*"Postfix reloaded" ]]
 	[ "$(cat "$SANDBOX_CONFIG_DIR/main.cf")" != "$before" ]
+	# the vantage points can be chosen
+	run --separate-stderr relayctl enable-phase 2 --verify --verify-source $OUT \
+		--verify-allowed-source 127.0.0.77 -c "$SANDBOX_CONFIG_DIR"
+	[ "$status" -eq 0 ]
+	[[ $output == *"from 127.0.0.66 (outsider) and 127.0.0.77 (allowed)"* ]]
 	# unchanged: the server is audited as it is
 	run relayctl enable-phase 2 --verify --json -c "$SANDBOX_CONFIG_DIR"
 	[ "$status" -eq 0 ]
