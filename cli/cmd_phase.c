@@ -10,6 +10,7 @@
 #include "opt.h"
 #include "output.h"
 #include "policy.h"
+#include "phase.h"
 #include "verify.h"
 
 /* make_policy - the policy of PHASE with the allow list NETS, checked
@@ -29,25 +30,137 @@ static int make_policy(enum phase phase, const struct cidr *nets, size_t n,
 	return EXIT_OK;
 }
 
+/* allow_edit - LIST (room for N + CH's ops) after CH's edits; warns of a
+ * deletion that finds nothing; returns the new length */
+static size_t allow_edit(struct cidr *list, size_t n,
+    const struct phase_change *ch)
+{
+	char buf[CIDR_STRLEN];
+	size_t i, j;
+
+	for (i = 0; i < ch->nops; i++) {
+		const struct allow_op *op = &ch->ops[i];
+		for (j = 0; j < n && !cidr_equal(&list[j], &op->net); j++)
+			;
+		if (!op->del && j == n)
+			list[n++] = op->net;
+		else if (op->del && j < n) {
+			memmove(&list[j], &list[j + 1], (n - j - 1) *
+			    sizeof(*list));
+			n--;
+		} else if (op->del)
+			out_error("warning: '%s' is not on the allow list",
+			    cidr_format(&op->net, buf));
+	}
+	return n;
+}
+
+int phase_change_apply(struct cli *cli, const struct phase_change *ch,
+    struct write_opts *w, struct verify_ctx *vc)
+{
+	struct config cfg = { 0 };
+	struct backend_report r = { 0 };
+	struct policy target = { 0 };
+	struct backend_plan plan = { 0 };
+	struct relay_diag diag = { "" };
+	struct cidr *list = NULL;
+	size_t n = 0, i;
+	enum phase phase = ch->phase;
+	enum relay_err e;
+	char what[32];
+	int rc;
+	bool keep;
+
+	if ((rc = config_open(cli, true, &cfg)) != EXIT_OK)
+		goto out;
+	/* The list in place is needed unless replaced, or left by phase 0
+	 * or 1 without an edit (enable-phase 1 drops it). */
+	keep = !ch->set_phase || (!ch->replace && (ch->nops > 0 ||
+	    (phase != PHASE_0 && phase != PHASE_1)));
+	if ((e = postfix_backend.read_policy(cfg.be, &r, &diag)) != RELAY_OK &&
+	    (keep || e == RELAY_ENOMEM)) {
+		out_error("%s", e == RELAY_ENOMEM ? "out of memory" : diag.msg);
+		rc = e == RELAY_ENOMEM ? EXIT_SOFTWARE : EXIT_CONFIG;
+		goto out;
+	}
+	if (!ch->set_phase) {
+		phase = r.phase;
+		if (phase != PHASE_1 && phase != PHASE_2 && phase != PHASE_3 &&
+		    phase != PHASE_3_TLS) {
+			out_error("'%s' is in %s; the allow list belongs to "
+			    "phases 2 and 3: choose a phase first", cfg.main_path,
+			    phase == PHASE_0 ? "phase 0" : "no phase");
+			rc = EXIT_CONFIG;
+			goto out;
+		}
+	}
+	if ((list = calloc(r.policy.nallow + ch->nops + 1, sizeof(*list))) ==
+	    NULL) {
+		out_error("out of memory");
+		rc = EXIT_SOFTWARE;
+		goto out;
+	}
+	if (keep && r.policy.outbound)
+		for (i = 0; i < r.policy.nallow; i++)
+			list[n++] = r.policy.allow[i];
+	n = allow_edit(list, n, ch);
+	if (!ch->set_phase && phase == PHASE_1 && n > 0)
+		phase = PHASE_2;	/* as `allow add` on phase 1 */
+	if (phase == PHASE_2 && n == 0) {
+		out_error("enable-phase: phase 2 needs at least one allowed "
+		    "network, and '%s' has none: %s", cfg.main_path, ch->hint);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if ((rc = make_policy(phase, list, n, &target)) != EXIT_OK)
+		goto out;
+	if ((e = postfix_backend.plan(cfg.be, &target, &plan, &diag)) !=
+	    RELAY_OK) {
+		out_error("enable-phase: %s", e == RELAY_ENOMEM ? "out of memory" :
+		    diag.msg);
+		rc = e == RELAY_ENOMEM ? EXIT_SOFTWARE : EXIT_CONFIG;
+		goto out;
+	}
+	if (phase == PHASE_3 && !cli->json)
+		out_error("warning: phase 3 lets users authenticate with PLAIN "
+		    "and LOGIN, which send the password in clear text; "
+		    "--plaintext-after-tls offers them only inside STARTTLS");
+	if (vc != NULL) {
+		vc->phase = phase;
+		vc->target = &target;
+		vc->answered = !w->dry_run && verify_probe(cli, vc);
+		w->verify = verify_phase;
+		w->verify_ctx = vc;
+	}
+	snprintf(what, sizeof(what), "phase %s", phase_name(phase));
+	rc = config_apply(cli, &cfg, &plan, w, what,
+	    json_pack("{s:s}", "phase", phase_name(phase)));
+out:
+	backend_plan_release(&plan);
+	backend_report_release(&r);
+	policy_release(&target);
+	config_close(&cfg);
+	free(list);
+	return rc;
+}
+
 int cmd_enable_phase(struct cli *cli, int argc, char **argv)
 {
 	struct opt_state st;
 	struct write_opts w = { 0 };
-	struct config cfg = { 0 };
 	struct policy target = { 0 };
-	struct backend_plan plan = { 0 };
-	struct relay_diag diag = { "" };
+	struct phase_change ch = { 0 };
+	struct allow_op *ops = NULL;
 	struct cidr *nets = NULL;
-	char **operands = NULL, **allow = NULL, err[256], what[32];
-	int c, nallow = 0, tls_only = 0, keep, rc = EXIT_OK, verify = 0;
+	char **operands = NULL, **allow = NULL, err[256];
+	int c, i, nallow = 0, tls_only = 0, rc = EXIT_OK, verify = 0;
 	int wait_set = 0;
 	struct verify_ctx vc = { PHASE_CUSTOM, NULL, NULL, NULL, 10, false };
-	enum phase phase;
-	enum relay_err e;
 
 	operands = calloc((size_t)argc, sizeof(*operands));
 	allow = calloc((size_t)argc, sizeof(*allow));
-	if (operands == NULL || allow == NULL) {
+	ops = calloc((size_t)argc, sizeof(*ops));
+	if (operands == NULL || allow == NULL || ops == NULL) {
 		out_error("out of memory");
 		rc = EXIT_SOFTWARE;
 		goto out;
@@ -95,7 +208,7 @@ int cmd_enable_phase(struct cli *cli, int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	if (phase_parse(operands[0], tls_only, &phase, err, sizeof(err)) !=
+	if (phase_parse(operands[0], tls_only, &ch.phase, err, sizeof(err)) !=
 	    RELAY_OK) {
 		out_error("enable-phase: %s", err);
 		rc = EXIT_USAGE;
@@ -103,65 +216,24 @@ int cmd_enable_phase(struct cli *cli, int argc, char **argv)
 	}
 	if ((rc = parse_cidrs(allow, nallow, &nets)) != EXIT_OK)
 		goto out;
-	/* Check what the command line alone decides before touching the
-	 * configuration; phase 2 or 3 without --allow keeps the allow list
-	 * already in place, which only the configuration knows. */
-	keep = nallow == 0 && (phase == PHASE_2 || phase == PHASE_3 ||
-	    phase == PHASE_3_TLS);
-	if (!keep && (rc = make_policy(phase, nets, (size_t)nallow, &target)) !=
-	    EXIT_OK)
+	/* What the command line alone decides is checked before the
+	 * configuration is touched; phase 2 or 3 without --allow keeps the
+	 * allow list in place, which only the configuration knows. */
+	if ((nallow > 0 || (ch.phase != PHASE_2 && ch.phase != PHASE_3 &&
+	    ch.phase != PHASE_3_TLS)) && (rc = make_policy(ch.phase, nets,
+	    (size_t)nallow, &target)) != EXIT_OK)
 		goto out;
-	if ((rc = config_open(cli, true, &cfg)) != EXIT_OK)
-		goto out;
-	if (keep) {
-		struct backend_report r;
-		struct cidr *cur = NULL;
-		size_t ncur = 0;
-		if (postfix_backend.read_policy(cfg.be, &r, &diag) == RELAY_OK &&
-		    r.policy.outbound) {
-			cur = r.policy.allow;
-			ncur = r.policy.nallow;
-			r.policy.allow = NULL;
-		}
-		backend_report_release(&r);
-		if (phase == PHASE_2 && ncur == 0) {
-			free(cur);
-			out_error("enable-phase: phase 2 needs at least one "
-			    "allowed network, and '%s' has none: add --allow CIDR",
-			    cfg.main_path);
-			rc = EXIT_USAGE;
-			goto out;
-		}
-		rc = make_policy(phase, cur, ncur, &target);
-		free(cur);
-		if (rc != EXIT_OK)
-			goto out;
-	}
-	if ((e = postfix_backend.plan(cfg.be, &target, &plan, &diag)) !=
-	    RELAY_OK) {
-		out_error("enable-phase: %s", e == RELAY_ENOMEM ? "out of memory" :
-		    diag.msg);
-		rc = e == RELAY_ENOMEM ? EXIT_SOFTWARE : EXIT_CONFIG;
-		goto out;
-	}
-	if (phase == PHASE_3 && !cli->json)
-		out_error("warning: phase 3 lets users authenticate with PLAIN "
-		    "and LOGIN, which send the password in clear text; "
-		    "--plaintext-after-tls offers them only inside STARTTLS");
-	if (verify) {
-		vc.phase = phase;
-		vc.target = &target;
-		vc.answered = !w.dry_run && verify_probe(cli, &vc);
-		w.verify = verify_phase;
-		w.verify_ctx = &vc;
-	}
-	snprintf(what, sizeof(what), "phase %s", phase_name(phase));
-	rc = config_apply(cli, &cfg, &plan, &w, what,
-	    json_pack("{s:s}", "phase", phase_name(phase)));
+	for (i = 0; i < nallow; i++)
+		ops[i].net = nets[i];
+	ch.set_phase = true;
+	ch.replace = nallow > 0;
+	ch.ops = ops;
+	ch.nops = (size_t)nallow;
+	ch.hint = "add --allow CIDR";
+	rc = phase_change_apply(cli, &ch, &w, verify ? &vc : NULL);
 out:
-	backend_plan_release(&plan);
 	policy_release(&target);
-	config_close(&cfg);
+	free(ops);
 	free(nets);
 	free(allow);
 	free(operands);

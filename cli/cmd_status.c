@@ -133,8 +133,9 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 		rc = jr != EXIT_OK ? jr : rc;
 		goto out;
 	}
-	printf("phase: %s\n", r.phase == PHASE_CUSTOM ?
-	    "custom (no phase of relayctl)" : phase_name(r.phase));
+	printf("phase: %s%s\n", r.phase == PHASE_CUSTOM ? out_paint("custom") :
+	    phase_name(r.phase), r.phase == PHASE_CUSTOM ?
+	    " (no phase of relayctl)" : "");
 	printf("config: %s (Postfix %s, service '%s')\n", cfg.main_path,
 	    r.version != NULL ? r.version : "version unknown", r.service);
 	printf("outbound mail: %s\n", r.policy.outbound ? "yes" : "no");
@@ -159,7 +160,7 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 		printf("\n%s:\n", r.phase == PHASE_CUSTOM ? "why, and warnings" :
 		    "warnings");
 	for (i = 0; i < r.nfindings; i++)
-		printf("  %s %s: %s\n", sev_names[r.findings[i].severity],
+		printf("  %s %s: %s\n", out_paint(sev_names[r.findings[i].severity]),
 		    r.findings[i].id, r.findings[i].msg);
 out:
 	backend_report_release(&r);
@@ -188,7 +189,7 @@ int cmd_lint(struct cli *cli, int argc, char **argv)
 	}
 	for (i = 0; i < r.nfindings; i++) {
 		const struct backend_finding *f = &r.findings[i];
-		printf("%s %s: %s\n  fix: %s\n", sev_names[f->severity], f->id,
+		printf("%s %s: %s\n  fix: %s\n", out_paint(sev_names[f->severity]), f->id,
 		    f->msg, f->fix);
 	}
 	if (r.nfindings == 0)

@@ -16,7 +16,7 @@ static const struct opt_spec global_opts[] = {
 
 /* The options before the command; not a command itself. */
 static const struct command global = {
-	"relayctl", NULL, "[--version] [--help] [--config-dir DIR] [--json] COMMAND [ARGS]",
+	"relayctl", NULL, "[--version] [--help] [--config-dir DIR] [--json] [--color WHEN] COMMAND [ARGS]",
 	"keep a mail server from becoming an open relay",
 	global_opts, "relayctl --version"
 };
@@ -145,6 +145,7 @@ static const struct opt_spec audit_opts[] = {
 	  "also log one line per target to syslog (tag relayctl, facility mail)" },
 	{ "verbose", 'v', NULL, "also print the SMTP transcript" },
 	{ "json", OPT_JSON, NULL, "print the result as JSON (as --format json)" },
+	COLOR_OPT,
 	{ 0 }
 };
 
@@ -285,6 +286,9 @@ int cli_common(struct cli *cli, int c, const char *arg)
 		return 1;
 	case OPT_PF_VERSION:
 		cli->pf_version = arg;
+		return 1;
+	case OPT_COLOR:
+		out_set_color(arg);	/* opt_next() checked the word */
 		return 1;
 	}
 	return 0;

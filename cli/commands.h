@@ -47,8 +47,15 @@ struct opt_spec {
 #define OPT_LONG_ONLY 256	/* first key value for long-only options */
 
 /* Options every configuration command takes, after or before its name. */
-enum { OPT_JSON = 300, OPT_CONFIG_DIR = 'c', OPT_PF_VERSION = 301 };
+enum { OPT_JSON = 300, OPT_CONFIG_DIR = 'c', OPT_PF_VERSION = 301,
+	OPT_COLOR = 302 };
+/* --color: opt_next() accepts only auto, always and never. */
+#define COLOR_OPT \
+	{ "color", OPT_COLOR, "WHEN", \
+	  "colour verdicts, severities and diffs: auto (on a terminal, unless " \
+	  "NO_COLOR is set), always or never" }
 #define CONFIG_OPTS \
+	COLOR_OPT, \
 	{ "config-dir", OPT_CONFIG_DIR, "DIR", \
 	  "the Postfix configuration directory (default /etc/postfix)" }, \
 	{ "json", OPT_JSON, NULL, "print the result as JSON" }, \

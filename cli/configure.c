@@ -122,23 +122,26 @@ static int report(struct cli *cli, const char *result, const char *what,
 	if (!cli->json) {
 		json_decref(extra);
 		if (strcmp(result, "unchanged") == 0)
-			printf("unchanged: %s is already in place in %s\n", what,
+			printf("%s: %s is already in place in %s\n",
+			    out_paint("unchanged"), what,
 			    cli->config_dir);
 		else if (strcmp(result, "rollback-failed") == 0)
-			printf("rollback failed: %s failed its verification and "
+			printf("%s: %s failed its verification and "
 			    "the previous file could not be put back; the backup "
-			    "is %s\n", what, backup != NULL ? backup : "missing");
+			    "is %s\n", out_paint("rollback failed"), what, backup != NULL ? backup : "missing");
 		else if (strcmp(result, "rolled-back") == 0)
-			printf("rolled back: %s failed its verification; the "
-			    "previous %s/main.cf is back in place%s\n", what,
+			printf("%s: %s failed its verification; the "
+			    "previous %s/main.cf is back in place%s\n",
+			    out_paint("rolled back"), what,
 			    cli->config_dir, reloaded ? " and Postfix reloaded" :
 			    "");
 		else if (strcmp(result, "dry-run") == 0)
-			printf("dry run: %s would change %zu setting%s; nothing "
-			    "written\n", what, plan->nchanged,
+			printf("%s: %s would change %zu setting%s; nothing "
+			    "written\n", out_paint("dry run"), what, plan->nchanged,
 			    plan->nchanged == 1 ? "" : "s");
 		else
-			printf("changed: %s (%zu setting%s)%s%s%s\n", what,
+			printf("%s: %s (%zu setting%s)%s%s%s\n",
+			    out_paint("changed"), what,
 			    plan->nchanged, plan->nchanged == 1 ? "" : "s",
 			    backup ? ", backup " : "", backup ? backup : "",
 			    reloaded ? ", Postfix reloaded" : "");
@@ -218,7 +221,7 @@ int config_apply(struct cli *cli, struct config *cfg,
 		return EXIT_SOFTWARE;
 	}
 	if (!cli->json)
-		fputs(diff, stdout);
+		out_diff(diff);
 	if (w->dry_run) {
 		/* --dry-run --verify: the server now, against the target */
 		if (w->verify != NULL)

@@ -60,14 +60,17 @@ static int fail(struct opt_state *st, const char *fmt, ...)
 static int take_arg(struct opt_state *st, const struct opt_spec *o,
     const char *inline_arg, const char *shown, int shownlen)
 {
-	if (inline_arg != NULL) {
+	if (inline_arg != NULL)
 		st->arg = inline_arg;
-		return o->key;
-	}
-	if (st->next >= st->argc)
+	else if (st->next >= st->argc)
 		return fail(st, "option '%.*s' needs an argument", shownlen,
 		    shown);
-	st->arg = st->argv[st->next++];
+	else
+		st->arg = st->argv[st->next++];
+	if (o->key == OPT_COLOR && strcmp(st->arg, "auto") != 0 &&
+	    strcmp(st->arg, "always") != 0 && strcmp(st->arg, "never") != 0)
+		return fail(st, "invalid --color '%s': use auto, always or never",
+		    st->arg);
 	return o->key;
 }
 

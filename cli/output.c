@@ -5,7 +5,9 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "audit.h"
 #include "commands.h"
@@ -63,7 +65,7 @@ void out_audit(const json_t *t, int verbose)
 	size_t i, j, k;
 
 	printf("%s: %s", json_string_value(json_object_get(t, "target")),
-	    audit_verdict(t));
+	    out_paint(audit_verdict(t)));
 	if (strcmp(audit_verdict(t), "unknown") == 0)
 		printf(" (%s)", json_string_value(json_object_get(t, "reason")));
 	printf(" (%lld tests run, %lld relayed, %lld denied%s%s)\n",
@@ -93,7 +95,7 @@ void out_audit(const json_t *t, int verbose)
 			if (strcmp(json_string_value(json_object_get(f, "severity")),
 			    sevs[k]) != 0)
 				continue;
-			printf("  %s %s: %s\n", sevs[k],
+			printf("  %s %s: %s\n", out_paint(sevs[k]),
 			    json_string_value(json_object_get(f, "id")),
 			    json_string_value(json_object_get(f, "message")));
 			json_array_foreach(json_object_get(f, "evidence"), j, e)
@@ -146,4 +148,102 @@ int out_audit_status(const json_t *t)
 			worst = 1;
 	}
 	return worst;
+}
+
+/* The colour decision: -1 until decided (auto), then 0 or 1. */
+static int color = -1;
+
+int out_set_color(const char *when)
+{
+	if (strcmp(when, "always") == 0)
+		color = 1;
+	else if (strcmp(when, "never") == 0)
+		color = 0;
+	else if (strcmp(when, "auto") == 0)
+		color = -1;
+	else
+		return -1;
+	return 0;
+}
+
+int out_color_on(void)
+{
+	if (color < 0) {
+		const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
+		color = isatty(STDOUT_FILENO) && (nc == NULL || *nc == '\0') &&
+		    (term == NULL || strcmp(term, "dumb") != 0);
+	}
+	return color;
+}
+
+/* sgr - the SGR sequence of WORD's meaning, or NULL for a plain word */
+static const char *sgr(const char *word)
+{
+	static const char *const red[] = { "critical", "open", "too-open",
+	    "failed", "rollback failed", "rolled back", NULL };
+	static const char *const yellow[] = { "warning", "warnings",
+	    "unknown", "too-closed", "untested", "dry run", "custom", NULL };
+	static const char *const green[] = { "ok", "closed", "as-expected",
+	    "changed", "unchanged", NULL };
+	size_t i;
+
+	for (i = 0; red[i] != NULL; i++)
+		if (strcmp(word, red[i]) == 0)
+			return "\033[1;31m";
+	for (i = 0; yellow[i] != NULL; i++)
+		if (strcmp(word, yellow[i]) == 0)
+			return "\033[33m";
+	for (i = 0; green[i] != NULL; i++)
+		if (strcmp(word, green[i]) == 0)
+			return "\033[32m";
+	return NULL;
+}
+
+static const char *paint(char *buf, size_t len, const char *word, int width)
+{
+	const char *s = out_color_on() ? sgr(word) : NULL;
+	int pad = width > (int)strlen(word) ? width - (int)strlen(word) : 0;
+
+	if (s == NULL && pad == 0)
+		return word;
+	snprintf(buf, len, "%s%s%s%*s", s != NULL ? s : "", word,
+	    s != NULL ? "\033[m" : "", pad, "");
+	return buf;
+}
+
+const char *out_paint(const char *word)
+{
+	static char buf[128];
+
+	return paint(buf, sizeof(buf), word, 0);
+}
+
+const char *out_paint_pad(const char *word, int width)
+{
+	static char buf[160];
+
+	return paint(buf, sizeof(buf), word, width);
+}
+
+void out_diff(const char *diff)
+{
+	const char *p = diff, *nl;
+	const char *s;
+
+	if (!out_color_on()) {
+		fputs(diff, stdout);
+		return;
+	}
+	for (; *p != '\0'; p = nl) {
+		nl = strchr(p, '\n');
+		nl = nl != NULL ? nl + 1 : p + strlen(p);
+		s = strncmp(p, "+++ ", 4) == 0 || strncmp(p, "--- ", 4) == 0 ?
+		    "\033[1m" : *p == '+' ? "\033[32m" : *p == '-' ?
+		    "\033[31m" : strncmp(p, "@@", 2) == 0 ? "\033[36m" : NULL;
+		if (s == NULL)
+			fwrite(p, 1, (size_t)(nl - p), stdout);
+		else
+			printf("%s%.*s\033[m%s", s, (int)(nl - p - (nl[-1] ==
+			    '\n')), p, nl[-1] == '\n' ? "\n" : "");
+	}
 }

@@ -24,6 +24,33 @@ int out_json(json_t *doc);
  */
 int out_finish(int rc);
 
+/*
+ * Colour, for a person at a terminal only: out_set_color() takes --color's
+ * "auto", "always" or "never" (0 on success, -1 for another word); auto,
+ * the default, colours when stdout is a terminal, NO_COLOR is unset or
+ * empty and TERM is not "dumb".
+ */
+int out_set_color(const char *when);
+
+/* out_color_on - whether stdout is coloured (decided on first use) */
+int out_color_on(void);
+
+/*
+ * out_paint - WORD for stdout, in the colour of its meaning when colour is
+ * on: critical, open, too-open, failed and the like red; warning, unknown,
+ * too-closed yellow; ok, closed, as-expected green; anything else plain.
+ * Returns a static buffer's text (a new call overwrites it) or WORD.
+ */
+const char *out_paint(const char *word);
+
+/* out_paint_pad - as out_paint, padded with spaces to WIDTH visible
+ * columns (for aligned tables); uses a second static buffer */
+const char *out_paint_pad(const char *word, int width);
+
+/* out_diff - print the unified diff DIFF on stdout, its added lines green,
+ * removed lines red and hunk headers cyan when colour is on */
+void out_diff(const char *diff);
+
 /* out_audit - the text report of one audited target (audit.h's
  * document); VERBOSE adds the transcript. */
 void out_audit(const json_t *t, int verbose);

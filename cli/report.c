@@ -93,9 +93,9 @@ static void summary(const json_t *all, bool quiet)
 			crit += strcmp(s, "critical") == 0;
 			warn += strcmp(s, "warning") == 0;
 		}
-		printf("%-*s  %-7s  %5lld  %7lld  %zu critical, %zu warning%s\n",
+		printf("%-*s  %s  %5lld  %7lld  %zu critical, %zu warning%s\n",
 		    (int)w, json_string_value(json_object_get(t, "target")),
-		    audit_verdict(t),
+		    out_paint_pad(audit_verdict(t), 7),
 		    (long long)json_integer_value(json_object_get(n, "run")),
 		    (long long)json_integer_value(json_object_get(n, "relayed")),
 		    crit, warn, warn == 1 ? "" : "s");
