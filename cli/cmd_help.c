@@ -17,11 +17,12 @@ static json_t *opt_json(const struct opt_spec *o)
 {
 	char sh[2] = { (char)o->key, '\0' };
 
-	return json_pack("{s:s, s:s?, s:s?, s:s}",
+	return json_pack("{s:s, s:s?, s:s?, s:s, s:s?}",
 	    "name", o->name,
 	    "short", o->key < OPT_LONG_ONLY ? sh : NULL,
 	    "arg", o->arg,
-	    "help", o->help);
+	    "help", o->help,
+	    "values", o->values);
 }
 
 /* command_json - CMD with its options, or NULL when out of memory */
@@ -39,11 +40,12 @@ static json_t *command_json(const struct command *cmd)
 		}
 	}
 	/* "o" steals opts, also when json_pack fails. */
-	c = json_pack("{s:s, s:s, s:s, s:s, s:o}",
+	c = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:o}",
 	    "name", cmd->name,
 	    "synopsis", cmd->args,
 	    "summary", cmd->summary,
 	    "example", cmd->example,
+	    "operands", cmd->words,
 	    "options", opts);
 	return c;
 }

@@ -36,12 +36,15 @@ enum {
 };
 
 /* One option of a command.  key is the short option character, or a value
- * above 255 for long-only options; arg names the argument, NULL if none. */
+ * above 255 for long-only options; arg names the argument, NULL if none
+ * (FILE and DIR complete as file and directory names); values lists the
+ * words the argument may be, for completion, or NULL. */
 struct opt_spec {
 	const char *name;
 	int key;
 	const char *arg;
 	const char *help;
+	const char *values;
 };
 
 #define OPT_LONG_ONLY 256	/* first key value for long-only options */
@@ -53,14 +56,41 @@ enum { OPT_JSON = 300, OPT_CONFIG_DIR = 'c', OPT_PF_VERSION = 301,
 #define COLOR_OPT \
 	{ "color", OPT_COLOR, "WHEN", \
 	  "colour verdicts, severities and diffs: auto (on a terminal, unless " \
-	  "NO_COLOR is set), always or never" }
+	  "NO_COLOR is set), always or never", "always auto never" }
 #define CONFIG_OPTS \
 	COLOR_OPT, \
 	{ "config-dir", OPT_CONFIG_DIR, "DIR", \
-	  "the Postfix configuration directory (default /etc/postfix)" }, \
-	{ "json", OPT_JSON, NULL, "print the result as JSON" }, \
+	  "the Postfix configuration directory (default /etc/postfix)", \
+	  NULL }, \
+	{ "json", OPT_JSON, NULL, "print the result as JSON", NULL }, \
 	{ "postfix-version", OPT_PF_VERSION, "VERSION", \
-	  "the Postfix version, when postconf cannot tell it" }
+	  "the Postfix version, when postconf cannot tell it", NULL }
+
+/* Options of the commands that change the configuration. */
+#define WRITE_OPTS \
+	{ "dry-run", 'n', NULL, "show the change as a diff; write nothing", \
+	  NULL }, \
+	{ "no-reload", OPT_LONG_ONLY + 10, NULL, \
+	  "write the file but do not reload Postfix", NULL }, \
+	{ "reload-cmd", OPT_LONG_ONLY + 11, "CMD", \
+	  "reload with CMD (run by /bin/sh) instead of 'postfix -c DIR reload'", \
+	  NULL }, \
+	{ "yes", 'y', NULL, "do not ask before writing on a terminal", NULL }
+
+/* The options of enable-phase --verify (and the shell's apply). */
+#define VERIFY_OPTS \
+	{ "verify", OPT_LONG_ONLY + 2, NULL, \
+	  "after the reload, audit the local listener against the phase and " \
+	  "restore the previous file on any critical finding", NULL }, \
+	{ "verify-source", OPT_LONG_ONLY + 3, "ADDR", \
+	  "with --verify: audit as an outsider from ADDR (default: an address " \
+	  "of this machine that mynetworks does not list)", NULL }, \
+	{ "verify-wait", OPT_LONG_ONLY + 5, "SECONDS", \
+	  "with --verify: how long the server may take to show the new policy " \
+	  "after the reload (default 10)", NULL }, \
+	{ "verify-allowed-source", OPT_LONG_ONLY + 4, "ADDR", \
+	  "with --verify: audit from ADDR too, an address on the allow list " \
+	  "(default: a loopback address on it, if any)", NULL }
 
 struct cli;
 
@@ -71,6 +101,8 @@ struct command {
 	const char *summary;		/* one line, lower case, no period */
 	const struct opt_spec *opts;	/* terminated by an all-zero entry */
 	const char *example;		/* one full command line */
+	const char *words;		/* what its operands complete to: words,
+					 * @commands or @hosts; NULL: none */
 };
 
 /* The state of one invocation, shared by the handlers. */
@@ -111,6 +143,11 @@ void commands_usage(FILE *fp);
 /* commands_help - the full help of CMD: synopsis, options, example. */
 void commands_help(const struct command *cmd, FILE *fp);
 
+/* commands_help_as - the same, the usage line naming PROG (or nothing,
+ * when NULL) before the command: the shell's own commands */
+void commands_help_as(const struct command *cmd, const char *prog,
+    FILE *fp);
+
 struct opt_state;
 
 /*
@@ -128,6 +165,7 @@ int cmd_explain(struct cli *, int argc, char **argv);
 int cmd_help(struct cli *, int argc, char **argv);
 int cmd_lint(struct cli *, int argc, char **argv);
 int cmd_rollback(struct cli *, int argc, char **argv);
+int cmd_shell(struct cli *, int argc, char **argv);
 int cmd_status(struct cli *, int argc, char **argv);
 int cmd_version(struct cli *, int argc, char **argv);
 
