@@ -50,24 +50,33 @@ static json_t *command_json(const struct command *cmd)
 	return c;
 }
 
-/* table_json - the whole command table */
-static json_t *table_json(void)
+/* commands_json - the N commands of T as a JSON array, or NULL */
+static json_t *commands_json(const struct command *t, size_t n)
 {
-	size_t i, n;
-	const struct command *t = commands_table(&n);
 	json_t *cmds = json_array();
+	size_t i;
 
-	if (cmds == NULL)
-		return NULL;
-	for (i = 0; i < n; i++) {
+	for (i = 0; cmds != NULL && i < n; i++) {
 		if (json_array_append_new(cmds, command_json(&t[i])) != 0) {
 			json_decref(cmds);
 			return NULL;
 		}
 	}
-	return json_pack("{s:s, s:s, s:o, s:o}", "program", "relayctl",
+	return cmds;
+}
+
+/* table_json - the whole command table, and the shell's own commands */
+static json_t *table_json(void)
+{
+	size_t n, ns;
+	const struct command *t = commands_table(&n);
+	const struct command *s = shell_commands(&ns);
+
+	return json_pack("{s:s, s:s, s:o, s:o, s:o}", "program", "relayctl",
 	    "version", RELAYCTL_VERSION,
-	    "global", command_json(commands_global()), "commands", cmds);
+	    "global", command_json(commands_global()),
+	    "commands", commands_json(t, n),
+	    "shell_commands", commands_json(s, ns));
 }
 
 int cmd_help(struct cli *cli, int argc, char **argv)

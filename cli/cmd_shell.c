@@ -102,6 +102,12 @@ static const struct command shell_cmds[] = {
 	  "quit", NULL },
 };
 
+const struct command *shell_commands(size_t *n)
+{
+	*n = sizeof(shell_cmds) / sizeof(shell_cmds[0]);
+	return shell_cmds;
+}
+
 /* The shell's state: one per process, so file-static. */
 static struct {
 	struct cli base;		/* the shell's own options */

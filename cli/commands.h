@@ -127,6 +127,10 @@ const struct command *commands_global(void);
 /* commands_table - the sorted table, and its length in *n. */
 const struct command *commands_table(size_t *n);
 
+/* shell_commands - the shell's own commands (cmd_shell.c), sorted, and
+ * their number in *n. */
+const struct command *shell_commands(size_t *n);
+
 /* commands_find - the command called NAME, or NULL. */
 const struct command *commands_find(const char *name);
 

@@ -27,7 +27,8 @@ def opts_of(c):
 
 def compare(doc, where, want, text, pattern):
     """every option in WANT appears in TEXT, and TEXT names no other"""
-    found = set(re.findall(pattern, text)) - {"help"}
+    found = {m if isinstance(m, str) else next(x for x in m if x)
+             for m in re.findall(pattern, text)} - {"help"}
     for o in sorted(want - found):
         problems.append("%s: option '--%s' of %s is missing" % (doc, o, where))
     for o in sorted(found - want):
@@ -45,12 +46,39 @@ def section(text, start, end):
     return rest[:e.start()] if e else rest
 
 
+shell_commands = {c["name"]: c for c in table.get("shell_commands", [])}
+
+
+def shell_items(doc, sec):
+    """check the shell's own commands (.It Ic NAME items) in SEC, the
+    shell's section of the man page; return SEC without them"""
+    items = re.split(r"^(?=\.It Ic |\.El)", sec, flags=re.M)
+    seen, rest = set(), []
+    for item in items:
+        m = re.match(r"\.It Ic ([a-z-]+)((?: , [a-z-]+)*)", item)
+        if not m:
+            rest.append(item)
+            continue
+        for name in [m.group(1)] + re.findall(r"[a-z-]+", m.group(2)):
+            seen.add(name)
+            if name in shell_commands:
+                compare(doc, "the shell's '%s'" % name, opts_of(shell_commands[name]), item,
+                        r"Fl -([a-z][a-z0-9-]*)|, -([a-z][a-z0-9-]*)")
+            elif name not in commands:
+                problems.append("%s: the shell's command '%s' is not in its table" % (doc, name))
+    for name in sorted(set(shell_commands) - seen):
+        problems.append("%s: the shell's command '%s' is missing" % (doc, name))
+    return "".join(rest)
+
+
 def check(doc, text, cmd_start, cmd_end, opt_pat, global_text):
     for name, c in commands.items():
         sec = section(text, cmd_start % re.escape(name), cmd_end)
         if sec is None:
             problems.append("%s: command '%s' is missing" % (doc, name))
             continue
+        if name == "shell" and doc.startswith("man/"):
+            sec = shell_items(doc, sec)
         compare(doc, "'%s'" % name, opts_of(c), sec, opt_pat)
     compare(doc, "the global options", opts_of(glob), global_text, opt_pat)
 
@@ -67,7 +95,9 @@ for c in re.findall(r"^\.It Cm ([a-z-]+)", man, re.M):
 
 bash = read("completions/relayctl.bash")
 m = re.search(r'global_opts="([^"]*)"', bash)
-check("completions/relayctl.bash", bash, r"^\s*%s\)", r";;", r"--([a-z][a-z0-9-]*)", m.group(1) if m else "")
+# a command's branch ends at its own ";;" line; its `case $prev` ends
+# lines with " ;;"
+check("completions/relayctl.bash", bash, r"^\s*%s\)$", r"^\t\t;;$", r"--([a-z][a-z0-9-]*)", m.group(1) if m else "")
 m = re.search(r'commands="([^"]*)"', bash)
 if not m or set(m.group(1).split()) != set(commands):
     problems.append("completions/relayctl.bash: its commands differ from the table %s" % sorted(commands))
@@ -88,7 +118,7 @@ for name, c in commands.items():
     compare("completions/relayctl.fish", "'%s'" % name, opts_of(c), lines, r"-l ([a-z][a-z0-9-]*)")
 glines = "\n".join(l for l in fish.splitlines() if "not __fish_seen_subcommand_from" in l)
 compare("completions/relayctl.fish", "the global options", opts_of(glob), glines, r"-l ([a-z][a-z0-9-]*)")
-m = re.search(r"set -l commands (.*)", fish)
+m = re.search(r"-n 'not __fish_seen_subcommand_from ([^']*)'", fish)
 if not m or set(m.group(1).split()) != set(commands):
     problems.append("completions/relayctl.fish: its commands differ from the table %s" % sorted(commands))
 
