@@ -94,7 +94,9 @@ for c in d["commands"] + [d["global"]]:
         assert k in c, (c, k)
     for o in c["options"]:
         assert o["name"] and o["help"], o
-assert [o["name"] for o in d["global"]["options"]] == ["version", "config-dir", "json", "postfix-version"]'
+assert [o["name"] for o in d["global"]["options"]] == ["version", "color", "config-dir", "json", "postfix-version"]
+shell = [c["name"] for c in d["shell_commands"]]
+assert shell == sorted(shell) and "apply" in shell and "phase" in shell, shell'
 	run relayctl help --json version
 	[ "$status" -eq 0 ]
 	echo "$output" | "$PYTHON" -c 'import json,sys; assert json.load(sys.stdin)["name"] == "version"'
@@ -151,4 +153,45 @@ assert [o["name"] for o in d["global"]["options"]] == ["version", "config-dir", 
 	[[ $stderr == "relayctl: cannot write to standard output: No space left on device" ]]
 	run --separate-stderr bash -c '"$0" help --json >/dev/full' "$RELAYCTL"
 	[ "$status" -eq 74 ]
+}
+
+@test "cli: colour only on a terminal, --color overrides, NO_COLOR and TERM=dumb turn it off" {
+	conf=$BATS_TEST_TMPDIR/etc
+	mkdir -p "$conf"
+	printf 'myhostname = mx.example.org\nsmtpd_relay_restrictions = permit_mynetworks defer_unauth_destination\n' >"$conf/main.cf"
+	esc=$'\033['
+	# not a terminal: plain, unless --color=always
+	run relayctl lint -c "$conf"
+	[[ $output == *"warning LNT-RELAY-DEFER"* && $output != *"$esc"* ]]
+	run relayctl lint --color=always -c "$conf"
+	[[ $output == *"${esc}33mwarning${esc}m LNT-RELAY-DEFER"* ]]
+	run env NO_COLOR=1 "$RELAYCTL" --color always lint -c "$conf"
+	[[ $output == *"${esc}33mwarning"* ]]
+	# a terminal (script(1) gives one): colour, unless NO_COLOR, TERM=dumb or never
+	run script -qec "TERM=xterm $RELAYCTL lint -c $conf" /dev/null
+	[[ $output == *"${esc}33mwarning"* ]]
+	run script -qec "TERM=xterm NO_COLOR=1 $RELAYCTL lint -c $conf" /dev/null
+	[[ $output == *"warning LNT-RELAY-DEFER"* && $output != *"$esc"* ]]
+	run script -qec "TERM=dumb $RELAYCTL lint -c $conf" /dev/null
+	[[ $output != *"$esc"* ]]
+	run script -qec "TERM=xterm $RELAYCTL lint --color=never -c $conf" /dev/null
+	[[ $output != *"$esc"* ]]
+	# diffs: removed lines red, added green; JSON never
+	run relayctl enable-phase 1 --dry-run --color=always -c "$conf"
+	[[ $output == *"${esc}31m-smtpd_relay_restrictions"* ]]
+	[[ $output == *"${esc}32m+smtpd_sasl_auth_enable = yes${esc}m"* ]]
+	run relayctl enable-phase 1 --dry-run --json --color=always -c "$conf"
+	[[ $output != *"$esc"* ]]
+	# a verdict
+	run relayctl audit --color=always --timeout 2 127.0.0.1:1
+	[[ $output == *"127.0.0.1:1: ${esc}33munknown${esc}m"* ]]
+}
+
+@test "cli: --color takes only auto, always or never" {
+	run --separate-stderr relayctl lint --color=sometimes
+	[ "$status" -eq 64 ]
+	[ "$stderr" = "relayctl: lint: invalid --color 'sometimes': use auto, always or never; see 'relayctl lint --help'" ]
+	run --separate-stderr relayctl --color
+	[ "$status" -eq 64 ]
+	[[ $stderr == *"option '--color' needs an argument"* ]]
 }

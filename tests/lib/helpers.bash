@@ -60,3 +60,48 @@ proc_alive() {
 	st=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
 	[[ $st != Z* ]]
 }
+
+# A real terminal for the interactive tests: tmux on a private socket,
+# 120x50, no status line, the pane kept after its command ends.
+# tmux_start CMD - run CMD (a shell command line) in it; TMUX_PID
+tmux_start() {
+	TMUX_SOCK=$BATS_TEST_TMPDIR/tmux.sock
+	printf 'set -g remain-on-exit on\nset -g status off\nset -g history-limit 5000\n' \
+		>"$BATS_TEST_TMPDIR/tmux.conf"
+	tmux -S "$TMUX_SOCK" -f "$BATS_TEST_TMPDIR/tmux.conf" new-session -d -x 120 -y 50 "$1"
+	TMUX_PID=$(tmux -S "$TMUX_SOCK" display-message -p '#{pid}')
+}
+
+# tmux_keys KEYS... - type into the terminal (tmux send-keys syntax)
+tmux_keys() {
+	tmux -S "$TMUX_SOCK" send-keys "$@"
+}
+
+# tmux_screen - the terminal's text, with its scrollback, blank lines dropped
+tmux_screen() {
+	tmux -S "$TMUX_SOCK" capture-pane -p -S -5000 | sed '/^[[:space:]]*$/d'
+}
+
+# tmux_wait TEXT [SECONDS] - wait until TEXT (fixed string) is on the
+# screen; show the screen if it never comes
+tmux_wait() {
+	local i
+	for ((i = 0; i < ${2:-30} * 10; i++)); do
+		tmux_screen | grep -qF -- "$1" && return 0
+		sleep 0.1
+	done
+	echo "never saw '$1'; the screen:" >&2
+	tmux_screen >&2
+	return 1
+}
+
+# tmux_stop - end the terminal and what runs in it, by the server's PID
+tmux_stop() {
+	[ -n "${TMUX_PID:-}" ] || return 0
+	kill "$TMUX_PID" 2>/dev/null || true
+	for _ in $(seq 1 50); do
+		kill -0 "$TMUX_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	TMUX_PID=
+}
