@@ -15,25 +15,25 @@
 
 /* make_policy - the policy of PHASE with the allow list NETS, checked
  * against the invariants; prints the refusal */
-static int make_policy(enum phase phase, const struct cidr *nets, size_t n,
-    struct policy *out)
+static int make_policy(const char *who, enum phase phase,
+    const struct cidr *nets, size_t n, struct policy *out)
 {
 	char err[256];
 	enum relay_err e;
 
 	if ((e = policy_for_phase(phase, nets, n, out, err, sizeof(err))) !=
 	    RELAY_OK || (e = policy_check(out, err, sizeof(err))) != RELAY_OK) {
-		out_error("enable-phase: %s", e == RELAY_ENOMEM ?
-		    "out of memory" : err);
+		out_error("%s: %s", who, e == RELAY_ENOMEM ? "out of memory" :
+		    err);
 		return e == RELAY_ENOMEM ? EXIT_SOFTWARE : EXIT_USAGE;
 	}
 	return EXIT_OK;
 }
 
-/* allow_edit - LIST (room for N + CH's ops) after CH's edits; warns of a
- * deletion that finds nothing; returns the new length */
+/* allow_edit - LIST (room for N + CH's ops) after CH's edits; with WARN,
+ * warns of a deletion that finds nothing; returns the new length */
 static size_t allow_edit(struct cidr *list, size_t n,
-    const struct phase_change *ch)
+    const struct phase_change *ch, bool warn)
 {
 	char buf[CIDR_STRLEN];
 	size_t i, j;
@@ -48,7 +48,7 @@ static size_t allow_edit(struct cidr *list, size_t n,
 			memmove(&list[j], &list[j + 1], (n - j - 1) *
 			    sizeof(*list));
 			n--;
-		} else if (op->del)
+		} else if (op->del && warn)
 			out_error("warning: '%s' is not on the allow list",
 			    cidr_format(&op->net, buf));
 	}
@@ -73,10 +73,11 @@ int phase_change_apply(struct cli *cli, const struct phase_change *ch,
 
 	if ((rc = config_open(cli, true, &cfg)) != EXIT_OK)
 		goto out;
-	/* The list in place is needed unless replaced, or left by phase 0
-	 * or 1 without an edit (enable-phase 1 drops it). */
-	keep = !ch->set_phase || (!ch->replace && (ch->nops > 0 ||
-	    (phase != PHASE_0 && phase != PHASE_1)));
+	/* The list in place stays unless replaced, or left by phase 0 or 1
+	 * (enable-phase 1 drops it: deletions from it change nothing, and an
+	 * addition is refused below). */
+	keep = !ch->set_phase || (!ch->replace && phase != PHASE_0 &&
+	    phase != PHASE_1);
 	if ((e = postfix_backend.read_policy(cfg.be, &r, &diag)) != RELAY_OK &&
 	    (keep || e == RELAY_ENOMEM)) {
 		out_error("%s", e == RELAY_ENOMEM ? "out of memory" : diag.msg);
@@ -103,21 +104,26 @@ int phase_change_apply(struct cli *cli, const struct phase_change *ch,
 	if (keep && r.policy.outbound)
 		for (i = 0; i < r.policy.nallow; i++)
 			list[n++] = r.policy.allow[i];
-	n = allow_edit(list, n, ch);
+	n = allow_edit(list, n, ch, keep || ch->replace);
+	/* As `relayctl allow`: an allow list turns phase 1 into 2, and
+	 * deleting the last entry turns phase 2 into 1. */
 	if (!ch->set_phase && phase == PHASE_1 && n > 0)
-		phase = PHASE_2;	/* as `allow add` on phase 1 */
+		phase = PHASE_2;
+	else if (!ch->set_phase && phase == PHASE_2 && n == 0)
+		phase = PHASE_1;
 	if (phase == PHASE_2 && n == 0) {
-		out_error("enable-phase: phase 2 needs at least one allowed "
-		    "network, and '%s' has none: %s", cfg.main_path, ch->hint);
+		out_error("%s: phase 2 needs at least one allowed "
+		    "network, and '%s' would have none: %s", ch->who, cfg.main_path,
+		    ch->hint);
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	if ((rc = make_policy(phase, list, n, &target)) != EXIT_OK)
+	if ((rc = make_policy(ch->who, phase, list, n, &target)) != EXIT_OK)
 		goto out;
 	if ((e = postfix_backend.plan(cfg.be, &target, &plan, &diag)) !=
 	    RELAY_OK) {
-		out_error("enable-phase: %s", e == RELAY_ENOMEM ? "out of memory" :
-		    diag.msg);
+		out_error("%s: %s", ch->who, e == RELAY_ENOMEM ?
+		    "out of memory" : diag.msg);
 		rc = e == RELAY_ENOMEM ? EXIT_SOFTWARE : EXIT_CONFIG;
 		goto out;
 	}
@@ -220,7 +226,8 @@ int cmd_enable_phase(struct cli *cli, int argc, char **argv)
 	 * configuration is touched; phase 2 or 3 without --allow keeps the
 	 * allow list in place, which only the configuration knows. */
 	if ((nallow > 0 || (ch.phase != PHASE_2 && ch.phase != PHASE_3 &&
-	    ch.phase != PHASE_3_TLS)) && (rc = make_policy(ch.phase, nets,
+	    ch.phase != PHASE_3_TLS)) && (rc = make_policy("enable-phase",
+	    ch.phase, nets,
 	    (size_t)nallow, &target)) != EXIT_OK)
 		goto out;
 	for (i = 0; i < nallow; i++)
@@ -230,6 +237,7 @@ int cmd_enable_phase(struct cli *cli, int argc, char **argv)
 	ch.ops = ops;
 	ch.nops = (size_t)nallow;
 	ch.hint = "add --allow CIDR";
+	ch.who = "enable-phase";
 	rc = phase_change_apply(cli, &ch, &w, verify ? &vc : NULL);
 out:
 	policy_release(&target);

@@ -122,19 +122,26 @@ static struct {
 	int last;
 	int done;
 	int warned_leave;		/* a staged change was pointed out */
+	char *seen;			/* main.cf as the last `diff` saw it */
+	size_t seen_len;
+	sigset_t unblocked;		/* the signal mask to run commands with */
 	char *history;			/* the history file, or NULL */
 	struct strlist hosts;		/* hosts audited before */
 	char prompt[32];
 } sh;
 
-static volatile sig_atomic_t got_int, got_winch;
+static volatile sig_atomic_t got_int, got_winch, got_end;
 
+/* on_signal - at the prompt, signals only set flags for the loop, which
+ * leaves the terminal as it found it */
 static void on_signal(int sig)
 {
 	if (sig == SIGINT)
 		got_int = 1;
-	else
+	else if (sig == SIGWINCH)
 		got_winch = 1;
+	else
+		got_end = sig;
 }
 
 static const struct command *shell_find(const char *name)
@@ -238,14 +245,43 @@ static void staged_text(char *buf, size_t len)
 		    cidr_format(&sh.ops[i].net, net));
 }
 
+/* edited - the staged change changed: what `diff` showed is stale */
+static void edited(void)
+{
+	free(sh.seen);
+	sh.seen = NULL;
+	sh.warned_leave = 0;
+}
+
 static void discard(void)
 {
 	free(sh.ops);
 	sh.ops = NULL;
 	sh.nops = 0;
 	sh.set_phase = false;
-	sh.warned_leave = 0;
+	edited();
 }
+
+/*
+ * sh_opt_status - as opt_status() for the shell's own commands: their
+ * help has no "relayctl" in the usage line, and errors point to it
+ */
+static int sh_opt_status(struct cli *cli, struct opt_state *st, int c)
+{
+	if (c == OPT_HELP) {
+		commands_help_as(cli->cmd, NULL, stdout);
+		return EXIT_OK;
+	}
+	out_error("%s: %s; see 'help %s'", cli->cmd->name, st->err,
+	    cli->cmd->name);
+	return EXIT_USAGE;
+}
+
+/* The child's side of diff, apply and allow list. */
+static struct write_opts child_w;
+static struct verify_ctx child_vc;
+static int child_verify;
+static const char *child_color;		/* diff's or apply's --color */
 
 /* stage_change - the staged change, for phase_change_apply() */
 static void stage_change(struct phase_change *ch)
@@ -256,6 +292,7 @@ static void stage_change(struct phase_change *ch)
 	ch->ops = sh.ops;
 	ch->nops = sh.nops;
 	ch->hint = "stage one with 'allow add CIDR'";
+	ch->who = child_w.dry_run ? "diff" : "apply";
 }
 
 static int sh_phase(struct cli *cli, int argc, char **argv)
@@ -270,7 +307,7 @@ static int sh_phase(struct cli *cli, int argc, char **argv)
 	while ((c = opt_next(&st)) > 0)
 		tls_only = 1;
 	if (c < 0)
-		return opt_status(cli, &st, c);
+		return sh_opt_status(cli, &st, c);
 	if (st.noperands != 1) {
 		out_error("phase: %s", st.noperands == 0 ?
 		    "which phase? give 0, 1, 2 or 3" : "give one phase only");
@@ -290,11 +327,7 @@ static int sh_phase(struct cli *cli, int argc, char **argv)
 		}
 	sh.set_phase = true;
 	sh.phase = p;
-	if (p == PHASE_3)
-		out_error("warning: phase 3 lets users authenticate with PLAIN "
-		    "and LOGIN, which send the password in clear text; "
-		    "'phase 3 --plaintext-after-tls' offers them only inside "
-		    "STARTTLS");
+	edited();
 	return EXIT_OK;
 }
 
@@ -323,19 +356,34 @@ static int run_child(const struct cli *base, const struct command *cmd,
 	if (pid == 0) {
 		signal(SIGINT, applying ? SIG_IGN : SIG_DFL);
 		signal(SIGWINCH, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		sigprocmask(SIG_SETMASK, &sh.unblocked, NULL);
 		if (!sh.interactive && (devnull = open("/dev/null", O_RDONLY)) >= 0) {
 			dup2(devnull, STDIN_FILENO);	/* the script is ours */
 			close(devnull);
 		}
+		if (child_color != NULL)
+			out_set_color(child_color);
 		cli.cmd = cmd;
 		_exit(out_finish(cmd->run(&cli, argc, argv)));
 	}
+	child_color = NULL;
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR) {
 			out_error("cannot wait for '%s': %s", argv[0],
 			    strerror(errno));
 			return EXIT_SOFTWARE;
 		}
+	if (sh.interactive) {
+		/* The Ctrl-C meant for the command, blocked here, is spent:
+		 * ignoring a signal discards it. */
+		struct sigaction ign, old;
+		memset(&ign, 0, sizeof(ign));
+		ign.sa_handler = SIG_IGN;
+		sigaction(SIGINT, &ign, &old);
+		sigaction(SIGINT, &old, NULL);
+	}
 	got_int = 0;
 	if (WIFSIGNALED(status)) {
 		if (WTERMSIG(status) == SIGINT)
@@ -347,11 +395,6 @@ static int run_child(const struct cli *base, const struct command *cmd,
 	return WEXITSTATUS(status);
 }
 
-/* The child's side of diff, apply and allow list. */
-static struct write_opts child_w;
-static struct verify_ctx child_vc;
-static int child_verify;
-
 static int do_change(struct cli *cli, int argc, char **argv)
 {
 	struct phase_change ch;
@@ -361,33 +404,6 @@ static int do_change(struct cli *cli, int argc, char **argv)
 	stage_change(&ch);
 	return phase_change_apply(cli, &ch, &child_w, child_verify ?
 	    &child_vc : NULL);
-}
-
-static int sh_diff(struct cli *cli, int argc, char **argv)
-{
-	struct opt_state st;
-	char *operands[MAX_WORDS];
-	int c;
-	const struct command run = { "diff", do_change, "", "", no_opts, "", NULL };
-
-	opt_init(&st, cli->cmd, argc, argv, operands);
-	while ((c = opt_next(&st)) > 0)
-		cli_common(cli, c, st.arg);
-	if (c < 0)
-		return opt_status(cli, &st, c);
-	if (st.noperands > 0) {
-		out_error("diff: unexpected argument '%s'", operands[0]);
-		return EXIT_USAGE;
-	}
-	if (!staged()) {
-		out_error("diff: nothing is staged; 'phase N' and 'allow add "
-		    "CIDR' stage a change");
-		return EXIT_USAGE;
-	}
-	memset(&child_w, 0, sizeof(child_w));
-	child_w.dry_run = true;
-	child_verify = 0;
-	return run_child(cli, &run, argc, argv, 0);
 }
 
 /* file_bytes - the whole of PATH (malloc'd, *LEN), or NULL */
@@ -417,6 +433,41 @@ static char *file_bytes(const char *path, size_t *len)
 	return buf;
 }
 
+static int sh_diff(struct cli *cli, int argc, char **argv)
+{
+	struct opt_state st;
+	char *operands[MAX_WORDS];
+	int c, rc;
+	const struct command run = { "diff", do_change, "", "", no_opts, "", NULL };
+
+	child_color = NULL;
+	opt_init(&st, cli->cmd, argc, argv, operands);
+	while ((c = opt_next(&st)) > 0)
+		child_color = st.arg;		/* --color, for the child */
+	if (c < 0)
+		return sh_opt_status(cli, &st, c);
+	if (st.noperands > 0) {
+		out_error("diff: unexpected argument '%s'", operands[0]);
+		return EXIT_USAGE;
+	}
+	if (!staged()) {
+		out_error("diff: nothing is staged; 'phase N' and 'allow add "
+		    "CIDR' stage a change");
+		return EXIT_USAGE;
+	}
+	memset(&child_w, 0, sizeof(child_w));
+	child_w.dry_run = true;
+	child_verify = 0;
+	if ((rc = run_child(cli, &run, argc, argv, 0)) == EXIT_OK) {
+		/* what was shown is what `apply` may write */
+		char path[4096];
+		snprintf(path, sizeof(path), "%s/main.cf", cli->config_dir);
+		free(sh.seen);
+		sh.seen = file_bytes(path, &sh.seen_len);
+	}
+	return rc;
+}
+
 static int sh_apply(struct cli *cli, int argc, char **argv)
 {
 	struct opt_state st;
@@ -431,6 +482,7 @@ static int sh_apply(struct cli *cli, int argc, char **argv)
 	child_vc.wait_s = 10;
 	child_verify = 0;
 	child_w.yes = true;	/* `apply` is the confirmation */
+	child_color = NULL;
 	opt_init(&st, cli->cmd, argc, argv, operands);
 	while ((c = opt_next(&st)) > 0) {
 		if (c == OPT_LONG_ONLY + 2)
@@ -448,11 +500,13 @@ static int sh_apply(struct cli *cli, int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			wait_set = 1;
-		} else if (!write_opt(&child_w, c, st.arg))
+		} else if (c == OPT_COLOR)
+			child_color = st.arg;
+		else if (!write_opt(&child_w, c, st.arg))
 			cli_common(cli, c, st.arg);
 	}
 	if (c < 0)
-		return opt_status(cli, &st, c);
+		return sh_opt_status(cli, &st, c);
 	if (st.noperands > 0) {
 		out_error("apply: unexpected argument '%s'", operands[0]);
 		return EXIT_USAGE;
@@ -468,10 +522,20 @@ static int sh_apply(struct cli *cli, int argc, char **argv)
 		    "CIDR' stage a change");
 		return EXIT_USAGE;
 	}
-	/* Whether the change was written (kept, even if the verification
-	 * had warnings) shows in the file: a rollback restores its bytes. */
+	/* What `diff` showed is what is written: a file changed since is
+	 * not written over unseen. */
 	snprintf(path, sizeof(path), "%s/main.cf", cli->config_dir);
 	before = file_bytes(path, &lb);
+	if (sh.seen != NULL && (before == NULL || lb != sh.seen_len ||
+	    memcmp(before, sh.seen, lb) != 0)) {
+		free(before);
+		out_error("apply: '%s' changed since the last 'diff'; nothing "
+		    "written: 'diff' shows the change as it would be now", path);
+		child_color = NULL;
+		return EXIT_TEMPFAIL;
+	}
+	/* Whether the change was written (kept, even if the verification
+	 * had warnings) shows in the file: a rollback restores its bytes. */
 	rc = run_child(cli, &run, argc, argv, 1);
 	after = file_bytes(path, &la);
 	if (rc == EXIT_OK || (before != NULL && after != NULL &&
@@ -553,7 +617,8 @@ static int sh_allow(struct cli *cli, int argc, char **argv)
 
 	add = argc > 1 && strcmp(argv[1], "add") == 0;
 	if (argc > 1 && argv[1][0] == '-') {
-		out_error("allow: unknown option '%s'; see 'help allow'", argv[1]);
+		out_error("allow: unknown option '%s'; see 'help allow'",
+		    argv[1]);
 		return EXIT_USAGE;
 	}
 	if (argc > 1 && strcmp(argv[1], "list") == 0) {
@@ -603,6 +668,7 @@ static int sh_allow(struct cli *cli, int argc, char **argv)
 		sh.ops[sh.nops].del = !add;
 		sh.ops[sh.nops++].net = nets[i];
 	}
+	edited();
 	free(nets);
 	return EXIT_OK;
 }
@@ -731,18 +797,24 @@ static int run_line(const char *line)
 	} else if (shell_find(words[0]) != NULL) {
 		cli = sh.base;
 		cli.cmd = cmd;
-		rc = cmd->run(&cli, n, words);
+		if (n > 1 && (strcmp(words[1], "--help") == 0 ||
+		    strcmp(words[1], "-h") == 0)) {
+			commands_help_as(cmd, NULL, stdout);
+			rc = EXIT_OK;
+		} else
+			rc = cmd->run(&cli, n, words);
 		fflush(stdout);
 	} else {
 		note_hosts(n, words);
-		rc = run_child(&sh.base, cmd, n, words, 0);
-		if (strcmp(words[0], "status") == 0 && staged() &&
-		    !sh.base.json) {
+		/* the commands that write run to the end, as apply does */
+		rc = run_child(&sh.base, cmd, n, words,
+		    strcmp(words[0], "enable-phase") == 0 ||
+		    strcmp(words[0], "rollback") == 0);
+		if (strcmp(words[0], "status") == 0 && staged()) {
 			char what[1024];
 			staged_text(what, sizeof(what));
-			printf("\nstaged, not applied: %s ('diff' shows it, "
-			    "'apply' writes it)\n", what);
-			fflush(stdout);
+			out_error("staged, not applied: %s ('diff' shows it, "
+			    "'apply' writes it)", what);
 		}
 	}
 	free(buf);
@@ -752,34 +824,60 @@ static int run_line(const char *line)
 
 /* ---- history ---- */
 
+/* private_dir - DIR is a real directory of ours that nobody else can
+ * write to, so that the file in it cannot be swapped under us */
+static int private_dir(const char *dir)
+{
+	struct stat st;
+
+	return lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) &&
+	    st.st_uid == geteuid() && (st.st_mode & 022) == 0;
+}
+
+/*
+ * history_open - the history file: $XDG_STATE_HOME/relayctl/history, or
+ * ~/.relayctl_history.  Only in a directory that is ours and private, and
+ * only a regular file of ours, mode 0600: under sudo with another user's
+ * HOME, root must not append to a file that user controls.
+ */
 static void history_open(void)
 {
 	const char *state = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
 	char dir[4096];
+	struct stat st;
 	int fd;
 
 	if (state != NULL && *state == '/') {
 		snprintf(dir, sizeof(dir), "%s/relayctl", state);
-		if (mkdir(state, 0700) != 0 && errno != EEXIST)
-			return;
-		if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		if ((mkdir(state, 0700) != 0 && errno != EEXIST) ||
+		    (mkdir(dir, 0700) != 0 && errno != EEXIST)) {
 			out_error("warning: no history: cannot create '%s': %s",
 			    dir, strerror(errno));
 			return;
 		}
-		if (asprintf(&sh.history, "%s/history", dir) < 0)
-			sh.history = NULL;
-	} else if (home != NULL && *home == '/') {
-		if (asprintf(&sh.history, "%s/.relayctl_history", home) < 0)
-			sh.history = NULL;
-	}
-	if (sh.history == NULL)
+	} else if (home != NULL && *home == '/')
+		snprintf(dir, sizeof(dir), "%s", home);
+	else
 		return;
-	/* private, and never through a symbolic link */
+	if (!private_dir(dir)) {
+		out_error("warning: no history: '%s' is not a directory of "
+		    "yours that only you can write to", dir);
+		return;
+	}
+	if (asprintf(&sh.history, state != NULL && *state == '/' ?
+	    "%s/history" : "%s/.relayctl_history", dir) < 0) {
+		sh.history = NULL;
+		return;
+	}
 	if ((fd = open(sh.history, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW |
-	    O_CLOEXEC, 0600)) < 0) {
-		out_error("warning: no history: cannot open '%s': %s",
-		    sh.history, strerror(errno));
+	    O_CLOEXEC, 0600)) < 0 || fstat(fd, &st) != 0 ||
+	    !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+	    ((st.st_mode & 077) != 0 && fchmod(fd, 0600) != 0)) {
+		out_error("warning: no history: '%s' is not a regular file of "
+		    "yours%s%s", sh.history, fd < 0 ? ": " : "",
+		    fd < 0 ? strerror(errno) : "");
+		if (fd >= 0)
+			close(fd);
 		free(sh.history);
 		sh.history = NULL;
 		return;
@@ -997,6 +1095,12 @@ static char **complete(const char *text, int start, int end)
 	}
 	if (n < 0 || (cmd = find(words[0])) == NULL)
 		goto out;
+	/* "--name=" ends the last word: readline breaks words at '=' */
+	if (start > 0 && rl_line_buffer[start - 1] == '=' && n > 1) {
+		char *eq = strrchr(words[n - 1], '=');
+		if (eq != NULL && eq[1] == '\0')
+			*eq = '\0';
+	}
 	if ((o = option_of(cmd, words[n - 1])) != NULL) {
 		if (strcmp(o->arg, "DIR") == 0 || strcmp(o->arg, "FILE") == 0)
 			rl_attempted_completion_over = 0;
@@ -1037,14 +1141,20 @@ out:
 
 static void on_line(char *line)
 {
+	char *p, *nl;
+
 	if (line == NULL) {		/* Ctrl-D */
-		fputc('\n', rl_outstream);
 		static char name[] = "exit";
 		char *argv[] = { name, NULL };
+		fputc('\n', rl_outstream);
 		sh_exit(&sh.base, 1, argv);
-	} else {
-		history_note(line);
-		run_line(line);
+	}
+	/* A pasted block comes as one line: one command per line of it. */
+	for (p = line; p != NULL && !sh.done; p = nl) {
+		if ((nl = strchr(p, '\n')) != NULL)
+			*nl++ = '\0';
+		history_note(p);
+		run_line(p);
 	}
 	free(line);
 	if (sh.done)
@@ -1053,60 +1163,82 @@ static void on_line(char *line)
 		rl_set_prompt(sh.prompt);
 }
 
+/*
+ * interactive - readline's callback interface around pselect(): the
+ * signals of the prompt are blocked except inside pselect(), so each is
+ * seen once, between two reads, and never in the middle of readline.
+ */
 static int interactive(void)
 {
+	static const int sigs[] = { SIGINT, SIGWINCH, SIGTERM, SIGHUP };
 	struct sigaction sa;
+	sigset_t block;
 	fd_set fds;
+	size_t i;
+	int in;
 
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;	/* no SA_RESTART: select() returns */
+	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGWINCH, &sa, NULL);
+	sigemptyset(&block);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		sigaction(sigs[i], &sa, NULL);
+		sigaddset(&block, sigs[i]);
+	}
+	sigprocmask(SIG_BLOCK, &block, &sh.unblocked);
 	rl_readline_name = "relayctl";
 	rl_catch_signals = 0;
 	rl_catch_sigwinch = 0;
 	rl_attempted_completion_function = complete;
 	rl_outstream = isatty(STDOUT_FILENO) ? stdout : stderr;
 	history_open();
-	for (int i = 0; i < history_length; i++) {
-		HIST_ENTRY *h = history_get(history_base + i);
+	for (in = 0; in < history_length; in++) {
+		HIST_ENTRY *h = history_get(history_base + in);
 		if (h != NULL)
 			note_line_hosts(h->line);
 	}
 	set_prompt();
 	rl_callback_handler_install(sh.prompt, on_line);
+	in = fileno(rl_instream);
 	while (!sh.done) {
+		if (got_end) {		/* SIGTERM, SIGHUP: leave cleanly */
+			rl_callback_sigcleanup();
+			sh.last = 128 + got_end;
+			break;
+		}
+		if (got_winch) {
+			got_winch = 0;
+			rl_resize_terminal();
+		}
+		if (got_int) {		/* Ctrl-C: drop the line */
+			got_int = 0;
+			rl_free_line_state();
+			rl_callback_sigcleanup();
+			fputs("^C", rl_outstream);
+			rl_crlf();
+			rl_on_new_line();
+			rl_replace_line("", 0);
+			rl_redisplay();
+		}
 		FD_ZERO(&fds);
-		FD_SET(fileno(rl_instream), &fds);
-		if (select(fileno(rl_instream) + 1, &fds, NULL, NULL, NULL) < 0) {
-			if (errno != EINTR) {
-				out_error("cannot read the terminal: %s",
-				    strerror(errno));
-				break;
-			}
-			if (got_winch) {
-				got_winch = 0;
-				rl_resize_terminal();
-			}
-			if (got_int) {	/* Ctrl-C: drop the line */
-				got_int = 0;
-				rl_free_line_state();
-				rl_callback_sigcleanup();
-				rl_crlf();
-				rl_on_new_line();
-				rl_replace_line("", 0);
-				rl_redisplay();
-			}
-			continue;
+		FD_SET(in, &fds);
+		if (pselect(in + 1, &fds, NULL, NULL, NULL, &sh.unblocked) < 0) {
+			if (errno == EINTR)
+				continue;
+			out_error("cannot read the terminal: %s", strerror(errno));
+			sh.last = EXIT_IOERR;
+			break;
 		}
 		rl_callback_read_char();
 	}
-	if (!sh.done)
-		rl_callback_handler_remove();
+	if (!sh.done) {
+		rl_callback_handler_remove();	/* the terminal as it was */
+		fputc('\n', rl_outstream);
+	}
 	if (sh.history != NULL)
 		history_truncate_file(sh.history, HISTORY_MAX);
 	clear_history();
+	sigprocmask(SIG_SETMASK, &sh.unblocked, NULL);
 	return sh.last;
 }
 
@@ -1172,6 +1304,7 @@ int cmd_shell(struct cli *cli, int argc, char **argv)
 	free(operands);
 	sh.base = *cli;
 	sh.interactive = isatty(STDIN_FILENO);
+	sigprocmask(SIG_SETMASK, NULL, &sh.unblocked);
 	set_prompt();
 	rc = sh.interactive ? interactive() : script();
 	discard();

@@ -196,12 +196,11 @@ static const struct command commands[] = {
 	  status_opts, "relayctl lint --config-dir /etc/postfix", NULL },
 	{ "rollback", cmd_rollback, "[--list] [BACKUP] [options]",
 	  "restore the configuration from the last (or a chosen) backup",
-	  rollback_opts, "relayctl rollback --list", NULL },
+	  rollback_opts, "relayctl rollback --list", "@files" },
 	{ "shell", cmd_shell, "[--keep-going] [options]",
 	  "an interactive shell: every command, plus staged changes (phase, "
 	  "allow, diff, apply); reads a script on a non-terminal stdin",
-	  shell_opts, "printf 'phase 2\\nallow add 192.0.2.0/24\\ndiff\\n' | "
-	  "relayctl shell", NULL },
+	  shell_opts, "relayctl shell --keep-going <changes.txt", NULL },
 	{ "status", cmd_status, "[options]",
 	  "tell which phase the configuration is in, and why",
 	  status_opts, "relayctl status --json", NULL },
@@ -273,7 +272,10 @@ static void wrap(const char *text, int col, FILE *fp)
 	int at = col, len;
 
 	while (*text != '\0') {
-		len = (int)strcspn(text, " ");
+		/* "[--name ARG]" stays on one line */
+		const char *close = *text == '[' ? strchr(text, ']') : NULL;
+		len = (int)(close != NULL ? close - text : 0);
+		len += (int)strcspn(text + len, " ");
 		if (at > col && at + 1 + len > 79) {
 			fprintf(fp, "\n%*s", col, "");
 			at = col;
@@ -307,8 +309,11 @@ void commands_help_as(const struct command *cmd, const char *prog, FILE *fp)
 		if (l > w && l <= 30)
 			w = l;
 	}
-	fprintf(fp, "usage: %s%s%s %s\n\n", prog != NULL ? prog : "",
-	    prog != NULL ? " " : "", cmd->name, cmd->args);
+	fprintf(fp, "usage: %s%s%s ", prog != NULL ? prog : "",
+	    prog != NULL ? " " : "", cmd->name);
+	wrap(cmd->args, 7 + (prog != NULL ? (int)strlen(prog) + 1 : 0) +
+	    (int)strlen(cmd->name) + 1, fp);
+	fputc('\n', fp);
 	wrap(cmd->summary, 0, fp);
 	fprintf(fp, "\noptions:\n");
 	for (o = cmd->opts; o != NULL && o->name != NULL; o++) {

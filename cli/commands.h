@@ -102,7 +102,8 @@ struct command {
 	const struct opt_spec *opts;	/* terminated by an all-zero entry */
 	const char *example;		/* one full command line */
 	const char *words;		/* what its operands complete to: words,
-					 * @commands or @hosts; NULL: none */
+					 * @commands, @hosts or @files;
+					 * NULL: none */
 };
 
 /* The state of one invocation, shared by the handlers. */

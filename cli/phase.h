@@ -32,6 +32,7 @@ struct phase_change {
 	size_t nops;
 	const char *hint;	/* how to give an allowed network, for the
 				 * error of phase 2 without one */
+	const char *who;	/* the command, for messages */
 };
 
 /*

@@ -13,7 +13,9 @@ _relayctl() {
 	cmd= n=0 conf=
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in
-		--config-dir|-c) conf=${COMP_WORDS[i+1]}; i=$((i + 1)) ;;
+		--config-dir|-c)
+			if [[ ${COMP_WORDS[i+1]} == = ]]; then i=$((i + 1)); fi
+			conf=${COMP_WORDS[i+1]}; i=$((i + 1)) ;;
 		--allow|--allowed-source|--audit|--auth|--auth-pass-file|--auth-user|--ca-file|--color|--conf|--deadline|--expect-phase|--external-domain|--format|--helo|--jobs|--local-domain|--postfix-version|--rcpt|--reload-cmd|--resolver|--source|--state|--state-report|--targets|--tests|--timeout|--tls|--verify-allowed-source|--verify-source|--verify-wait|-a|-j|-s|-t) i=$((i + 1)) ;;
 		-*) ;;
 		*) if [[ -z $cmd ]]; then cmd=${COMP_WORDS[i]}; else n=$((n + 1)); fi ;;
@@ -141,6 +143,8 @@ _relayctl() {
 		esac
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "--list -l --dry-run -n --no-reload --reload-cmd --yes -y --color --config-dir -c --json --postfix-version --help" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -f -- "$cur"))
 		fi
 		;;
 	shell)

@@ -34,7 +34,7 @@ print(json.dumps(d))" | "$1" "$2/tests/lib/doccheck.py" "$2"' "$RELAYCTL" "$PYTH
 	# version --json removed from the man page's version entry only.
 	cp -r "$ROOT/man" "$ROOT/completions" "$BATS_TEST_TMPDIR/"
 	sed -i '/^\.It Cm version/,/^\.El/{/^\.It Fl -json/d}' "$BATS_TEST_TMPDIR/man/relayctl.8"
-	sed -i "s/complete -c relayctl -n '__fish_seen_subcommand_from version' -l json.*//" \
+	sed -i "s/complete -c relayctl -n '__relayctl_using version' -l json.*//" \
 		"$BATS_TEST_TMPDIR/completions/relayctl.fish"
 	run bash -c '"$0" help --json | "$1" "$2/tests/lib/doccheck.py" "$3"' \
 		"$RELAYCTL" "$PYTHON" "$ROOT" "$BATS_TEST_TMPDIR"
@@ -108,11 +108,12 @@ print(json.dumps(d))" | "$1" "$2/tests/lib/doccheck.py" "$2"' "$RELAYCTL" "$PYTH
 
 @test "docs: the fish completion loads and completes enable-phase to the phases" {
 	command -v fish >/dev/null || skip "fish is not installed (make deps installs it)"
-	run fish --no-config -c 'source $argv[1]/completions/relayctl.fish; complete -C "relayctl enable-phase "; echo ---; complete -C "relayctl audit --tls "' "$ROOT"
+	run fish --no-config -c 'source $argv[1]/completions/relayctl.fish; complete -C "relayctl enable-phase "; echo ---; complete -C "relayctl audit --tls "; echo ---; complete -C "relayctl -c /x enable-phase 2 "' "$ROOT"
 	[ "$status" -eq 0 ]
 	[ "$(printf '%s\n' "${lines[@]:0:4}" | tr '\n' ' ')" = "0 1 2 3 " ]
 	[ "${lines[4]}" = "---" ]
 	[[ $output == *"starttls"* && $output == *"implicit"* ]]
+	[ "${lines[-1]}" = "---" ]	# one phase only
 }
 
 @test "docs: the zsh completion loads and completes enable-phase to the phases" {

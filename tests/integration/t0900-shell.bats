@@ -117,6 +117,63 @@ apply --no-reload' --keep-going
 	grep -q '^mynetworks = .*192.0.2.0/24' "$CONF/main.cf"
 }
 
+@test "shell script: allow-list edits with phase 1 or a last deletion do what the commands do" {
+	relayctl enable-phase 2 --allow 192.0.2.0/24 --no-reload -y -c "$CONF" >/dev/null
+	ref=$(copy ref)
+	# deletions staged with phase 1: the list goes anyway
+	shell_script 'allow del 192.0.2.0/24
+phase 1
+apply --no-reload'
+	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
+	relayctl enable-phase 1 --no-reload -y -c "$ref" >/dev/null
+	cmp "$CONF/main.cf" "$ref/main.cf"
+	# the last entry deleted without a phase: as `relayctl allow del`
+	relayctl enable-phase 2 --allow 192.0.2.0/24 --no-reload -y -c "$CONF" >/dev/null
+	relayctl enable-phase 2 --allow 192.0.2.0/24 --no-reload -y -c "$ref" >/dev/null
+	shell_script 'allow del 192.0.2.0/24
+apply --no-reload'
+	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
+	relayctl allow del 192.0.2.0/24 --no-reload -y -c "$ref" >/dev/null
+	cmp "$CONF/main.cf" "$ref/main.cf"
+	run relayctl status -c "$CONF"
+	[[ $output == "phase: 1"* ]]
+}
+
+@test "shell script: apply refuses a file changed since the last diff" {
+	# the file is edited between the shell's diff and its apply
+	mkfifo "$BATS_TEST_TMPDIR/in"
+	relayctl shell -c "$CONF" <"$BATS_TEST_TMPDIR/in" >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
+	pid=$!
+	exec 4>"$BATS_TEST_TMPDIR/in"
+	printf 'phase 1\ndiff\n' >&4
+	for _ in $(seq 1 100); do grep -q "dry run" "$BATS_TEST_TMPDIR/out" && break; sleep 0.1; done
+	echo '# edited by someone else' >>"$CONF/main.cf"
+	SUM=$(sha256sum <"$CONF/main.cf")
+	printf 'apply --no-reload\n' >&4
+	exec 4>&-
+	wait "$pid" || st=$?
+	[ "${st:-0}" -eq 75 ]
+	grep -q "changed since the last 'diff'; nothing written" "$BATS_TEST_TMPDIR/err"
+	unchanged
+}
+
+@test "shell script: diff --color colours that diff only; the shell's own commands have help" {
+	shell_script 'phase 1
+diff --color=always
+lint
+phase --help
+allow --help
+apply --bogus' --keep-going
+	[ "$status" -eq 64 ]
+	esc=$'\033['
+	[[ $output == *"${esc}32m+smtpd_sasl_auth_enable"* ]]
+	lint=$(printf '%s\n' "$output" | grep 'LNT-RELAY-DEFER')
+	[[ $lint != *"$esc"* ]]
+	[[ $output == *"usage: phase N [--plaintext-after-tls]"* ]]
+	[[ $output == *"usage: allow add|del CIDR..."* ]]
+	[[ $stderr == *"apply: unknown option '--bogus'; see 'help apply'"* ]]
+}
+
 @test "shell script: monitoring codes are results; the last command's code is the exit code" {
 	shell_script 'lint
 version'
@@ -164,10 +221,10 @@ discard'
 	[ "$(printf '%s\n' "$output" | grep -c '^192.0.2.0/24')" -eq 2 ]
 	[[ $output == *"192.0.2.0/24 (staged: del)"* ]]
 	[[ $output == *"198.51.100.0/24 (staged: add)"* ]]
-	[[ $output == *"staged, not applied: allow add 198.51.100.0/24, allow del 192.0.2.0/24"* ]]
+	[[ $stderr == *"staged, not applied: allow add 198.51.100.0/24, allow del 192.0.2.0/24"* ]]
 	[[ $output == *"discarded: allow add 198.51.100.0/24, allow del 192.0.2.0/24"* ]]
 	[[ $output == *"nothing is staged"* ]]
-	[[ $stderr != *"not applied"* ]]
+	[[ $stderr != *"was not applied"* ]]
 	unchanged
 }
 
@@ -214,7 +271,7 @@ assert d["config_dir"].endswith("/etc"), d' || { echo "$output"; false; }
 	tmux_keys 'version' Enter
 	tmux_wait 'relayctl 0.'
 	tmux_keys C-d
-	tmux_wait 'Pane is dead (status 0'
+	tmux_wait '[exit 0]'
 }
 
 @test "shell on a terminal: history persists across sessions, Ctrl-R finds it, hosts audited before complete" {
@@ -224,7 +281,7 @@ assert d["config_dir"].endswith("/etc"), d' || { echo "$output"; false; }
 	tmux_keys 'version' Enter ' lint' Enter 'audit --timeout 2 127.0.0.1:1' Enter
 	tmux_wait '127.0.0.1:1: unknown'
 	tmux_keys 'exit' Enter
-	tmux_wait 'Pane is dead'
+	tmux_wait '[exit 3]'	# the last command's code, as sh: audit's unknown
 	tmux_stop
 	[ "$(stat -c %a "$hist")" = 600 ]
 	[ "$(stat -c %a "$XDG_STATE_HOME/relayctl")" = 700 ]
@@ -242,7 +299,7 @@ assert d["config_dir"].endswith("/etc"), d' || { echo "$output"; false; }
 	tmux_keys 'audit 127' Tab
 	tmux_wait 'relayctl> audit 127.0.0.1:1'
 	tmux_keys C-u C-d
-	tmux_wait 'Pane is dead'
+	tmux_wait '[exit 0]'
 	[ "$(grep -c . "$hist")" -eq 4 ]	# version, audit, exit, version
 }
 
@@ -261,7 +318,7 @@ assert d["config_dir"].endswith("/etc"), d' || { echo "$output"; false; }
 	tmux_keys C-d
 	tmux_wait "the staged change (phase 0) is not applied"
 	tmux_keys C-d
-	tmux_wait 'Pane is dead (status 0'	# the last command's: phase 0
+	tmux_wait '[exit 0]'	# the last command's: phase 0
 	unchanged
 }
 
@@ -277,5 +334,37 @@ EOF
 	[ "$status" -eq 0 ] || { echo "exit $status: $output $stderr"; false; }
 	[[ $output == *"changed: phase 2"* ]]
 	[[ $output == *"phase: 2"* ]]
-	[[ $output != *"staged, not applied"* ]]
+	[[ $stderr != *"staged, not applied"* ]]
+}
+
+@test "shell on a terminal: a pasted block runs line by line" {
+	tmux_start "TERM=xterm XDG_STATE_HOME=$XDG_STATE_HOME ${RELAYCTL_WRAP:-} $RELAYCTL shell -c $CONF"
+	tmux_wait 'relayctl>'
+	tmux -S "$TMUX_SOCK" set-buffer $'phase 1\ndiscard\n'
+	tmux -S "$TMUX_SOCK" paste-buffer -p	# bracketed: Enter runs it
+	tmux_keys Enter
+	tmux_wait 'discarded: phase 1'
+	tmux_keys C-d
+	tmux_wait '[exit 0]'
+	grep -qx 'phase 1' "$XDG_STATE_HOME/relayctl/history"
+	grep -qx 'discard' "$XDG_STATE_HOME/relayctl/history"
+}
+
+@test "shell on a terminal: no history through a symbolic link or in a directory others can write" {
+	mkdir -p "$XDG_STATE_HOME/relayctl"
+	echo secret >"$BATS_TEST_TMPDIR/target"
+	ln -s "$BATS_TEST_TMPDIR/target" "$XDG_STATE_HOME/relayctl/history"
+	tmux_start "TERM=xterm XDG_STATE_HOME=$XDG_STATE_HOME ${RELAYCTL_WRAP:-} $RELAYCTL shell -c $CONF"
+	tmux_wait "warning: no history: '$XDG_STATE_HOME/relayctl/history' is not a regular file of yours"
+	tmux_keys 'version' Enter 'exit' Enter
+	tmux_wait '[exit 0]'
+	tmux_stop
+	[ "$(cat "$BATS_TEST_TMPDIR/target")" = secret ]
+	rm "$XDG_STATE_HOME/relayctl/history"
+	chmod 777 "$XDG_STATE_HOME/relayctl"
+	tmux_start "TERM=xterm XDG_STATE_HOME=$XDG_STATE_HOME ${RELAYCTL_WRAP:-} $RELAYCTL shell -c $CONF"
+	tmux_wait "warning: no history: '$XDG_STATE_HOME/relayctl' is not a directory of yours"
+	tmux_keys 'exit' Enter
+	tmux_wait '[exit 0]'
+	[ ! -e "$XDG_STATE_HOME/relayctl/history" ]
 }

@@ -112,14 +112,15 @@ for c in commands:
 fish = read("completions/relayctl.fish")
 for name, c in commands.items():
     lines = "\n".join(l for l in fish.splitlines()
-                      if re.search(r"__fish_seen_subcommand_from %s['\"]" % re.escape(name), l))
+                      if re.search(r"__relayctl_using %s[' ;]" % re.escape(name), l))
     if not re.search(r"-a %s\b" % re.escape(name), fish):
         problems.append("completions/relayctl.fish: command '%s' is missing" % name)
     compare("completions/relayctl.fish", "'%s'" % name, opts_of(c), lines, r"-l ([a-z][a-z0-9-]*)")
-glines = "\n".join(l for l in fish.splitlines() if "not __fish_seen_subcommand_from" in l)
+top = "-n 'test -z (__relayctl_cmd)'"
+glines = "\n".join(l for l in fish.splitlines() if top in l)
 compare("completions/relayctl.fish", "the global options", opts_of(glob), glines, r"-l ([a-z][a-z0-9-]*)")
-m = re.search(r"-n 'not __fish_seen_subcommand_from ([^']*)'", fish)
-if not m or set(m.group(1).split()) != set(commands):
+listed = re.findall(re.escape(top) + r" -a ([a-z-]+) ", fish)
+if set(listed) != set(commands):
     problems.append("completions/relayctl.fish: its commands differ from the table %s" % sorted(commands))
 
 for p in problems:

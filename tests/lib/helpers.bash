@@ -63,12 +63,14 @@ proc_alive() {
 
 # A real terminal for the interactive tests: tmux on a private socket,
 # 120x50, no status line, the pane kept after its command ends.
-# tmux_start CMD - run CMD (a shell command line) in it; TMUX_PID
+# tmux_start CMD - run CMD (a shell command line) in it, then print
+# "[exit N]" with its exit code; TMUX_PID
 tmux_start() {
 	TMUX_SOCK=$BATS_TEST_TMPDIR/tmux.sock
 	printf 'set -g remain-on-exit on\nset -g status off\nset -g history-limit 5000\n' \
 		>"$BATS_TEST_TMPDIR/tmux.conf"
-	tmux -S "$TMUX_SOCK" -f "$BATS_TEST_TMPDIR/tmux.conf" new-session -d -x 120 -y 50 "$1"
+	tmux -S "$TMUX_SOCK" -f "$BATS_TEST_TMPDIR/tmux.conf" new-session -d -x 120 -y 50 \
+		"$1; echo \"[exit \$?]\"; sleep 600"
 	TMUX_PID=$(tmux -S "$TMUX_SOCK" display-message -p '#{pid}')
 }
 

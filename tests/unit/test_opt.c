@@ -16,16 +16,17 @@
 enum { K_JSON = OPT_LONG_ONLY, K_ALLOW };
 
 static const struct opt_spec opts[] = {
-	{ "json", K_JSON, NULL, "json" },
-	{ "allow", K_ALLOW, "CIDR", "allow" },
-	{ "quiet", 'q', NULL, "quiet" },
-	{ "verbose", 'v', NULL, "verbose" },
-	{ "source", 's', "ADDR", "source" },
+	{ "json", K_JSON, NULL, "json", NULL },
+	{ "allow", K_ALLOW, "CIDR", "allow", NULL },
+	{ "quiet", 'q', NULL, "quiet", NULL },
+	{ "verbose", 'v', NULL, "verbose", NULL },
+	{ "source", 's', "ADDR", "source", NULL },
+	COLOR_OPT,
 	{ 0 }
 };
 
 static const struct command cmd = {
-	"probe", NULL, "[options] HOST", "test", opts, "relayctl probe x"
+	"probe", NULL, "[options] HOST", "test", opts, "relayctl probe x", NULL
 };
 
 /* run - parse ARGS (space separated, argv[0] included) into a trace like
@@ -71,6 +72,12 @@ static const struct {
 } cases[] = {
 	{ "probe", "| ops:" },
 	{ "probe mx1", "| ops: mx1" },
+	{ "probe --color=always", "color=always | ops:" },
+	{ "probe --color never x", "color=never | ops: x" },
+	{ "probe --color=auto", "color=auto | ops:" },
+	{ "probe --color=sometimes", "ERROR: invalid --color 'sometimes': use "
+	  "auto, always or never" },
+	{ "probe --color", "ERROR: option '--color' needs an argument" },
 	{ "probe --json mx1", "json | ops: mx1" },
 	{ "probe mx1 --json mx2", "json | ops: mx1 mx2" },
 	{ "probe --allow 192.0.2.0/24", "allow=192.0.2.0/24 | ops:" },
