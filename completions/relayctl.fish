@@ -17,6 +17,10 @@ function __relayctl_cmd
 		set -e words[1]
 	end
 end
+# __relayctl_none: no command typed yet
+function __relayctl_none
+	test (count (__relayctl_cmd)) -eq 0
+end
 # __relayctl_using CMD [N]: CMD is the command (and has N operands)
 function __relayctl_using
 	set -l w (__relayctl_cmd)
@@ -36,22 +40,22 @@ function __relayctl_allowed
 end
 
 complete -c relayctl -f
-complete -c relayctl -n 'test -z (__relayctl_cmd)' -s V -l version -d 'print the version and exit'
-complete -c relayctl -n 'test -z (__relayctl_cmd)' -l color -x -a 'always auto never' -d 'colour verdicts, severities and diffs: auto (on a terminal, unless NO_COLOR is set), always or never'
-complete -c relayctl -n 'test -z (__relayctl_cmd)' -s c -l config-dir -x -a '(__fish_complete_directories)' -d 'the Postfix configuration directory (default /etc/postfix)'
-complete -c relayctl -n 'test -z (__relayctl_cmd)' -l json -d 'print the result as JSON'
-complete -c relayctl -n 'test -z (__relayctl_cmd)' -l postfix-version -x -d 'the Postfix version, when postconf cannot tell it'
-complete -c relayctl -n 'test -z (__relayctl_cmd)' -s h -l help -d 'show the usage and the commands'
-complete -c relayctl -n 'test -z (__relayctl_cmd)' -a allow -d 'change or show the allow list of phases 2 and 3, nothing else'
-complete -c relayctl -n 'test -z (__relayctl_cmd)' -a audit -d 'probe servers over SMTP for open relaying; exit 0 closed, 1 warnings, 2 open, 3 unknown, 64 usage error'
-complete -c relayctl -n 'test -z (__relayctl_cmd)' -a enable-phase -d 'put the server in relay phase N (0, 1, 2 or 3), safely'
-complete -c relayctl -n 'test -z (__relayctl_cmd)' -a explain -d 'name the setting and line that make the server accept or refuse a recipient, and the fix'
-complete -c relayctl -n 'test -z (__relayctl_cmd)' -a help -d 'show the commands, or the help of one command'
-complete -c relayctl -n 'test -z (__relayctl_cmd)' -a lint -d 'list the relay risks of the configuration, each with a fix'
-complete -c relayctl -n 'test -z (__relayctl_cmd)' -a rollback -d 'restore the configuration from the last (or a chosen) backup'
-complete -c relayctl -n 'test -z (__relayctl_cmd)' -a shell -d 'an interactive shell: every command, plus staged changes (phase, allow, diff, apply); reads a script on a non-terminal stdin'
-complete -c relayctl -n 'test -z (__relayctl_cmd)' -a status -d 'tell which phase the configuration is in, and why'
-complete -c relayctl -n 'test -z (__relayctl_cmd)' -a version -d 'print the version of relayctl'
+complete -c relayctl -n '__relayctl_none' -s V -l version -d 'print the version and exit'
+complete -c relayctl -n '__relayctl_none' -l color -x -a 'always auto never' -d 'colour verdicts, severities and diffs: auto (on a terminal, unless NO_COLOR is set), always or never'
+complete -c relayctl -n '__relayctl_none' -s c -l config-dir -x -a '(__fish_complete_directories)' -d 'the Postfix configuration directory (default /etc/postfix)'
+complete -c relayctl -n '__relayctl_none' -l json -d 'print the result as JSON'
+complete -c relayctl -n '__relayctl_none' -l postfix-version -x -d 'the Postfix version, when postconf cannot tell it'
+complete -c relayctl -n '__relayctl_none' -s h -l help -d 'show the usage and the commands'
+complete -c relayctl -n '__relayctl_none' -a allow -d 'change or show the allow list of phases 2 and 3, nothing else'
+complete -c relayctl -n '__relayctl_none' -a audit -d 'probe servers over SMTP for open relaying; exit 0 closed, 1 warnings, 2 open, 3 unknown, 64 usage error'
+complete -c relayctl -n '__relayctl_none' -a enable-phase -d 'put the server in relay phase N (0, 1, 2 or 3), safely'
+complete -c relayctl -n '__relayctl_none' -a explain -d 'name the setting and line that make the server accept or refuse a recipient, and the fix'
+complete -c relayctl -n '__relayctl_none' -a help -d 'show the commands, or the help of one command'
+complete -c relayctl -n '__relayctl_none' -a lint -d 'list the relay risks of the configuration, each with a fix'
+complete -c relayctl -n '__relayctl_none' -a rollback -d 'restore the configuration from the last (or a chosen) backup'
+complete -c relayctl -n '__relayctl_none' -a shell -d 'an interactive shell: every command, plus staged changes (phase, allow, diff, apply); reads a script on a non-terminal stdin'
+complete -c relayctl -n '__relayctl_none' -a status -d 'tell which phase the configuration is in, and why'
+complete -c relayctl -n '__relayctl_none' -a version -d 'print the version of relayctl'
 complete -c relayctl -n '__relayctl_using allow' -s n -l dry-run -d 'show the change as a diff; write nothing'
 complete -c relayctl -n '__relayctl_using allow' -l no-reload -d 'write the file but do not reload Postfix'
 complete -c relayctl -n '__relayctl_using allow' -l reload-cmd -x -d 'reload with CMD (run by /bin/sh) instead of \'postfix -c DIR reload\''

@@ -234,6 +234,10 @@ def fish():
              "\t\tset -e words[1]",
              "\tend",
              "end",
+             "# __relayctl_none: no command typed yet",
+             "function __relayctl_none",
+             "\ttest (count (__relayctl_cmd)) -eq 0",
+             "end",
              "# __relayctl_using CMD [N]: CMD is the command (and has N operands)",
              "function __relayctl_using",
              "\tset -l w (__relayctl_cmd)",
@@ -252,7 +256,7 @@ def fish():
              "\tend",
              "end", "",
              "complete -c relayctl -f"]
-    top = "test -z (__relayctl_cmd)"
+    top = "__relayctl_none"
     for o in glob["options"]:
         lines.append(fopt(top, o))
     lines.append("complete -c relayctl -n %s -s h -l help -d 'show the usage and the commands'" % fq(top))

@@ -116,7 +116,7 @@ for name, c in commands.items():
     if not re.search(r"-a %s\b" % re.escape(name), fish):
         problems.append("completions/relayctl.fish: command '%s' is missing" % name)
     compare("completions/relayctl.fish", "'%s'" % name, opts_of(c), lines, r"-l ([a-z][a-z0-9-]*)")
-top = "-n 'test -z (__relayctl_cmd)'"
+top = "-n '__relayctl_none'"
 glines = "\n".join(l for l in fish.splitlines() if top in l)
 compare("completions/relayctl.fish", "the global options", opts_of(glob), glines, r"-l ([a-z][a-z0-9-]*)")
 listed = re.findall(re.escape(top) + r" -a ([a-z-]+) ", fish)
