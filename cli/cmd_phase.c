@@ -159,9 +159,8 @@ int cmd_enable_phase(struct cli *cli, int argc, char **argv)
 	struct allow_op *ops = NULL;
 	struct cidr *nets = NULL;
 	char **operands = NULL, **allow = NULL, err[256];
-	int c, i, nallow = 0, tls_only = 0, rc = EXIT_OK, verify = 0;
-	int wait_set = 0;
-	struct verify_ctx vc = { PHASE_CUSTOM, NULL, NULL, NULL, 10, false };
+	int c, i, v, nallow = 0, tls_only = 0, rc = EXIT_OK;
+	struct verify_ctx vc = VERIFY_CTX_INIT;
 
 	operands = calloc((size_t)argc, sizeof(*operands));
 	allow = calloc((size_t)argc, sizeof(*allow));
@@ -177,24 +176,10 @@ int cmd_enable_phase(struct cli *cli, int argc, char **argv)
 			allow[nallow++] = (char *)st.arg;
 		else if (c == OPT_LONG_ONLY + 1)
 			tls_only = 1;
-		else if (c == OPT_LONG_ONLY + 2)
-			verify = 1;
-		else if (c == OPT_LONG_ONLY + 3)
-			vc.source = st.arg;
-		else if (c == OPT_LONG_ONLY + 4)
-			vc.allowed = st.arg;
-		else if (c == OPT_LONG_ONLY + 5) {
-			char *end;
-			vc.wait_s = strtod(st.arg, &end);
-			if (*end != '\0' || !(vc.wait_s >= 0 && vc.wait_s <= 600)) {
-				out_error("enable-phase: invalid --verify-wait "
-				    "'%s': give seconds, from 0 to 600", st.arg);
-				rc = EXIT_USAGE;
-				goto out;
-			}
-			wait_set = 1;
-		}
-		else if (!write_opt(&w, c, st.arg))
+		else if ((v = verify_opt(&vc, c, st.arg, "enable-phase")) < 0) {
+			rc = EXIT_USAGE;
+			goto out;
+		} else if (v == 0 && !write_opt(&w, c, st.arg))
 			cli_common(cli, c, st.arg);
 	}
 	if (c < 0) {
@@ -208,12 +193,8 @@ int cmd_enable_phase(struct cli *cli, int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	if ((vc.source != NULL || vc.allowed != NULL || wait_set) && !verify) {
-		out_error("enable-phase: --verify-source, --verify-allowed-source "
-		    "and --verify-wait need --verify");
-		rc = EXIT_USAGE;
+	if ((rc = verify_opts_check(&vc, "enable-phase")) != EXIT_OK)
 		goto out;
-	}
 	if (phase_parse(operands[0], tls_only, &ch.phase, err, sizeof(err)) !=
 	    RELAY_OK) {
 		out_error("enable-phase: %s", err);
@@ -238,7 +219,7 @@ int cmd_enable_phase(struct cli *cli, int argc, char **argv)
 	ch.nops = (size_t)nallow;
 	ch.hint = "add --allow CIDR";
 	ch.who = "enable-phase";
-	rc = phase_change_apply(cli, &ch, &w, verify ? &vc : NULL);
+	rc = phase_change_apply(cli, &ch, &w, vc.on ? &vc : NULL);
 out:
 	policy_release(&target);
 	free(ops);

@@ -280,7 +280,6 @@ static int sh_opt_status(struct cli *cli, struct opt_state *st, int c)
 /* The child's side of diff, apply and allow list. */
 static struct write_opts child_w;
 static struct verify_ctx child_vc;
-static int child_verify;
 static const char *child_color;		/* diff's or apply's --color */
 
 /* stage_change - the staged change, for phase_change_apply() */
@@ -402,7 +401,7 @@ static int do_change(struct cli *cli, int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	stage_change(&ch);
-	return phase_change_apply(cli, &ch, &child_w, child_verify ?
+	return phase_change_apply(cli, &ch, &child_w, child_vc.on ?
 	    &child_vc : NULL);
 }
 
@@ -457,7 +456,7 @@ static int sh_diff(struct cli *cli, int argc, char **argv)
 	}
 	memset(&child_w, 0, sizeof(child_w));
 	child_w.dry_run = true;
-	child_verify = 0;
+	child_vc.on = false;
 	if ((rc = run_child(cli, &run, argc, argv, 0)) == EXIT_OK) {
 		/* what was shown is what `apply` may write */
 		char path[4096];
@@ -471,36 +470,24 @@ static int sh_diff(struct cli *cli, int argc, char **argv)
 static int sh_apply(struct cli *cli, int argc, char **argv)
 {
 	struct opt_state st;
-	char *operands[MAX_WORDS], path[4096], *before, *after, *end;
+	char *operands[MAX_WORDS], path[4096], *before, *after;
 	size_t lb = 0, la = 0;
-	int c, rc, wait_set = 0;
+	int c, v, rc;
 	const struct command run = { "apply", do_change, "", "", no_opts, "", NULL };
 
+	const struct verify_ctx vc0 = VERIFY_CTX_INIT;
+
 	memset(&child_w, 0, sizeof(child_w));
-	memset(&child_vc, 0, sizeof(child_vc));
-	child_vc.phase = PHASE_CUSTOM;
-	child_vc.wait_s = 10;
-	child_verify = 0;
+	child_vc = vc0;
 	child_w.yes = true;	/* `apply` is the confirmation */
 	child_color = NULL;
 	opt_init(&st, cli->cmd, argc, argv, operands);
 	while ((c = opt_next(&st)) > 0) {
-		if (c == OPT_LONG_ONLY + 2)
-			child_verify = 1;
-		else if (c == OPT_LONG_ONLY + 3)
-			child_vc.source = st.arg;
-		else if (c == OPT_LONG_ONLY + 4)
-			child_vc.allowed = st.arg;
-		else if (c == OPT_LONG_ONLY + 5) {
-			child_vc.wait_s = strtod(st.arg, &end);
-			if (*end != '\0' || !(child_vc.wait_s >= 0 &&
-			    child_vc.wait_s <= 600)) {
-				out_error("apply: invalid --verify-wait '%s': "
-				    "give seconds, from 0 to 600", st.arg);
-				return EXIT_USAGE;
-			}
-			wait_set = 1;
-		} else if (c == OPT_COLOR)
+		if ((v = verify_opt(&child_vc, c, st.arg, "apply")) < 0)
+			return EXIT_USAGE;
+		else if (v > 0)
+			;
+		else if (c == OPT_COLOR)
 			child_color = st.arg;
 		else if (!write_opt(&child_w, c, st.arg))
 			cli_common(cli, c, st.arg);
@@ -511,12 +498,8 @@ static int sh_apply(struct cli *cli, int argc, char **argv)
 		out_error("apply: unexpected argument '%s'", operands[0]);
 		return EXIT_USAGE;
 	}
-	if ((child_vc.source != NULL || child_vc.allowed != NULL ||
-	    wait_set) && !child_verify) {
-		out_error("apply: --verify-source, --verify-allowed-source and "
-		    "--verify-wait need --verify");
+	if (verify_opts_check(&child_vc, "apply") != EXIT_OK)
 		return EXIT_USAGE;
-	}
 	if (!staged()) {
 		out_error("apply: nothing is staged; 'phase N' and 'allow add "
 		    "CIDR' stage a change");

@@ -95,6 +95,43 @@ static int where(struct cli *cli, struct backend_report *rep, char *host,
 	return rc;
 }
 
+int verify_opt(struct verify_ctx *v, int c, const char *arg, const char *who)
+{
+	char *end;
+
+	switch (c) {
+	case OPT_LONG_ONLY + 2:
+		v->on = true;
+		return 1;
+	case OPT_LONG_ONLY + 3:
+		v->source = arg;
+		return 1;
+	case OPT_LONG_ONLY + 4:
+		v->allowed = arg;
+		return 1;
+	case OPT_LONG_ONLY + 5:
+		v->wait_s = strtod(arg, &end);
+		if (*end != '\0' || !(v->wait_s >= 0 && v->wait_s <= 600)) {
+			out_error("%s: invalid --verify-wait '%s': give seconds, "
+			    "from 0 to 600", who, arg);
+			return -1;
+		}
+		v->wait_set = true;
+		return 1;
+	}
+	return 0;
+}
+
+int verify_opts_check(const struct verify_ctx *v, const char *who)
+{
+	if ((v->source != NULL || v->allowed != NULL || v->wait_set) && !v->on) {
+		out_error("%s: --verify-source, --verify-allowed-source and "
+		    "--verify-wait need --verify", who);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
 bool verify_probe(struct cli *cli, const struct verify_ctx *v)
 {
 	struct backend_report rep;

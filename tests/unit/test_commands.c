@@ -33,13 +33,13 @@ static void check_opts(const struct command *c)
 	}
 }
 
-static void test_table_sorted_unique_complete(void **state)
+/* check_table - the N commands of T sorted, unique, in one voice, each
+ * with an example that runs it (PROG and the name, or the name alone) */
+static void check_table(const struct command *t, size_t n, const char *prog)
 {
-	size_t i, n;
-	const struct command *t = commands_table(&n);
 	char prefix[64];
+	size_t i;
 
-	(void)state;
 	assert_true(n > 0);
 	for (i = 0; i < n; i++) {
 		if (i > 0)
@@ -49,11 +49,20 @@ static void test_table_sorted_unique_complete(void **state)
 		assert_non_null(t[i].summary);
 		assert_true(islower((unsigned char)t[i].summary[0]));
 		assert_true(t[i].summary[strlen(t[i].summary) - 1] != '.');
-		/* The example runs this very command. */
-		snprintf(prefix, sizeof(prefix), "relayctl %s", t[i].name);
+		snprintf(prefix, sizeof(prefix), "%s%s%s", prog ? prog : "",
+		    prog ? " " : "", t[i].name);
 		assert_true(strncmp(t[i].example, prefix, strlen(prefix)) == 0);
 		check_opts(&t[i]);
 	}
+}
+
+static void test_table_sorted_unique_complete(void **state)
+{
+	size_t n;
+	const struct command *t = commands_table(&n);
+
+	(void)state;
+	check_table(t, n, "relayctl");
 	check_opts(commands_global());
 }
 
@@ -103,24 +112,14 @@ static char *squeeze(char *s)
 	return s;
 }
 
-/* the shell's own commands: sorted, unique, in one voice, with examples
- * that run them */
+/* the shell's own commands, as the table's */
 static void test_shell_table(void **state)
 {
-	size_t i, n;
+	size_t n;
 	const struct command *t = shell_commands(&n);
 
 	(void)state;
-	assert_true(n > 0);
-	for (i = 0; i < n; i++) {
-		if (i > 0)
-			assert_true(strcmp(t[i - 1].name, t[i].name) < 0);
-		assert_non_null(t[i].run);
-		assert_true(islower((unsigned char)t[i].summary[0]));
-		assert_true(strncmp(t[i].example, t[i].name,
-		    strlen(t[i].name)) == 0);
-		check_opts(&t[i]);
-	}
+	check_table(t, n, NULL);
 }
 
 static void test_help_mentions_everything(void **state)
