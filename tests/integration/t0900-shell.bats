@@ -145,8 +145,10 @@ apply --no-reload'
 	relayctl shell -c "$CONF" <"$BATS_TEST_TMPDIR/in" >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
 	pid=$!
 	exec 4>"$BATS_TEST_TMPDIR/in"
-	printf 'phase 1\ndiff\n' >&4
-	for _ in $(seq 1 100); do grep -q "dry run" "$BATS_TEST_TMPDIR/out" && break; sleep 0.1; done
+	# `version` runs once the shell has taken in what diff showed
+	printf 'phase 1\ndiff\nversion\n' >&4
+	for _ in $(seq 1 600); do grep -q "^relayctl [0-9]" "$BATS_TEST_TMPDIR/out" && break; sleep 0.1; done
+	grep -q "dry run" "$BATS_TEST_TMPDIR/out"
 	echo '# edited by someone else' >>"$CONF/main.cf"
 	SUM=$(sha256sum <"$CONF/main.cf")
 	printf 'apply --no-reload\n' >&4
@@ -270,6 +272,7 @@ assert d["config_dir"].endswith("/etc"), d' || { echo "$output"; false; }
 	tmux_keys C-c
 	tmux_keys 'version' Enter
 	tmux_wait 'relayctl 0.'
+	tmux_prompt 'relayctl>'
 	tmux_keys C-d
 	tmux_wait '[exit 0]'
 }
@@ -314,9 +317,10 @@ assert d["config_dir"].endswith("/etc"), d' || { echo "$output"; false; }
 	tmux_keys C-c
 	tmux_wait 'relayctl: audit: interrupted'
 	tmux_keys 'phase 0' Enter
-	tmux_wait 'relayctl*>'
+	tmux_prompt 'relayctl*>'
 	tmux_keys C-d
 	tmux_wait "the staged change (phase 0) is not applied"
+	tmux_prompt 'relayctl*>'
 	tmux_keys C-d
 	tmux_wait '[exit 0]'	# the last command's: phase 0
 	unchanged
@@ -344,6 +348,7 @@ EOF
 	tmux -S "$TMUX_SOCK" paste-buffer -p	# bracketed: Enter runs it
 	tmux_keys Enter
 	tmux_wait 'discarded: phase 1'
+	tmux_prompt 'relayctl>'
 	tmux_keys C-d
 	tmux_wait '[exit 0]'
 	grep -qx 'phase 1' "$XDG_STATE_HOME/relayctl/history"

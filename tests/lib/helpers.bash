@@ -97,6 +97,20 @@ tmux_wait() {
 	return 1
 }
 
+# tmux_prompt PROMPT - wait until the last line on the screen is PROMPT
+# alone: the program reads the terminal again (keys typed before that may
+# meet the terminal in another mode: a Ctrl-D would be lost)
+tmux_prompt() {
+	local i
+	for ((i = 0; i < 300; i++)); do
+		[ "$(tmux_screen | tail -n 1)" = "$1" ] && return 0
+		sleep 0.1
+	done
+	echo "never saw the prompt '$1' last; the screen:" >&2
+	tmux_screen >&2
+	return 1
+}
+
 # tmux_stop - end the terminal and what runs in it, by the server's PID
 tmux_stop() {
 	[ -n "${TMUX_PID:-}" ] || return 0
