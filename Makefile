@@ -5,6 +5,7 @@
 #   make demo         a throwaway local Postfix, configured and audited
 #   make asan         the whole suite under AddressSanitizer + UBSan
 #   make valgrind     the whole suite under valgrind
+#   make fuzz         every libFuzzer target, FUZZ_TIME seconds each
 #   make install      PREFIX=/usr/local DESTDIR= (binary, man page, completions)
 #   make WERROR=      build without -Werror (for packagers)
 
@@ -57,7 +58,7 @@ CLI_OBJ  = $(CLI_SRC:%.c=$(B)/%.o)
 CLI_LIB_OBJ = $(filter-out $(B)/cli/main.o,$(CLI_OBJ))
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all check check-run tests demo asan valgrind install uninstall completions \
+.PHONY: all check check-run tests demo asan valgrind install uninstall completions fuzz \
 	clean deps pkgcheck testpkgcheck FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -140,6 +141,36 @@ asan: deps
 valgrind: deps
 	@$(MAKE) --no-print-directory tests
 	@RELAYCTL=$(CURDIR)/$(BIN) RELAYCTL_VALGRIND=1 sh tests/run.sh $(UNIT_BIN)
+
+# Fuzzing with clang's libFuzzer (+ ASan, UBSan): each fuzz/fuzz_NAME.c
+# is built with the whole core and run FUZZ_TIME seconds on its seeds
+# (fuzz/corpus/NAME; what it finds is kept in build/fuzz/corpus-NAME).
+# A crash stops `make fuzz` with the input saved as build/fuzz/NAME-crash-*.
+FUZZ_TARGETS = smtp cidr maincf mastercf state
+FUZZ_TIME ?= 60
+FUZZ_CC ?= clang
+FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_BIN = $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
+
+build/fuzz/fuzz_%: fuzz/fuzz_%.c $(CORE_SRC) $(wildcard core/*.h) | pkgcheck
+	@mkdir -p $(@D)
+	$(say) FUZZ $@
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -std=c11 -D_POSIX_C_SOURCE=200809L \
+	    -DRELAYCTL_VERSION='"$(VERSION)"' -Icore $(PKG_CFLAGS) -o $@ $< \
+	    $(CORE_SRC) $(PKG_LIBS)
+
+fuzz:
+	@sh mk/deps.sh fuzz
+	@$(MAKE) --no-print-directory $(FUZZ_BIN)
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p build/fuzz/corpus-$$t; \
+	  build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
+	    -artifact_prefix=build/fuzz/$$t- build/fuzz/corpus-$$t \
+	    fuzz/corpus/$$t >build/fuzz/$$t.log 2>&1; rc=$$?; \
+	  echo "fuzz_$$t: $$(sed -n 's/^stat::number_of_executed_units: *//p' \
+	    build/fuzz/$$t.log) executions in $(FUZZ_TIME) s, exit $$rc"; \
+	  if [ $$rc -ne 0 ]; then tail -40 build/fuzz/$$t.log; exit 1; fi; \
+	done
 
 # The completions are written from the command table; commit the result.
 completions: $(BIN)

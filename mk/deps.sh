@@ -3,18 +3,19 @@
 # install the missing ones when run as root on Debian; otherwise print the
 # exact command and fail.  Never starts the system Postfix.
 #
-# usage: mk/deps.sh [build|check|demo|bench]   (default: check)
+# usage: mk/deps.sh [build|check|demo|bench|fuzz]   (default: check)
 set -eu
 
 what=${1:-check}
 
 build="gcc make pkg-config libcurl4-openssl-dev libssl-dev libjansson-dev libreadline-dev"
-check="$build libcmocka-dev bats postfix sasl2-bin libsasl2-modules openssl python3 iproute2 procps valgrind groff-base dnsmasq-base tmux zsh fish mandoc parallel"
+check="$build libcmocka-dev bats postfix sasl2-bin libsasl2-modules openssl python3 iproute2 procps valgrind groff-base dnsmasq-base tmux zsh fish mandoc parallel strace"
 case $what in
 build) want=$build ;;
 check|demo) want=$check ;;
 bench) want="$check nmap" ;;
-*) echo "deps.sh: unknown set '$what' (use build, check, demo or bench)" >&2; exit 2 ;;
+fuzz) want="$build clang" ;;
+*) echo "deps.sh: unknown set '$what' (use build, check, demo, bench or fuzz)" >&2; exit 2 ;;
 esac
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
