@@ -9,7 +9,7 @@ set -eu
 what=${1:-check}
 
 build="gcc make pkg-config libcurl4-openssl-dev libssl-dev libjansson-dev libreadline-dev"
-check="$build libcmocka-dev bats postfix sasl2-bin libsasl2-modules openssl python3 iproute2 procps valgrind groff-base dnsmasq-base tmux zsh fish mandoc parallel strace"
+check="$build libcmocka-dev bats postfix sasl2-bin libsasl2-modules openssl python3 iproute2 procps valgrind groff-base dnsmasq-base tmux zsh fish mandoc parallel strace time"
 case $what in
 build) want=$build ;;
 check|demo) want=$check ;;

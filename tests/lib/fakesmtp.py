@@ -14,11 +14,20 @@ connections until killed.  MODES:
   pcthack     refuses plain external recipients, falls for the % hack
   anyauth     accepts AUTH with any password, then relays
   trick:TEXT  refuses external recipients except those containing TEXT
+  dribble     sends its banner one byte per second
+  multiline   sends "220-" continuation lines for ever
+  badcode     answers with the code 999
+  nul         puts a NUL byte in its banner
+  reset       sends half a banner, then resets the connection
+  tlsstall    offers STARTTLS, says go ahead, then never speaks TLS
+  tlsgarbage  offers STARTTLS, says go ahead, then sends garbage, not TLS
 It never accepts DATA: it answers 554 and closes.
 """
 import socket
+import struct
 import sys
 import threading
+import time
 
 mode, portfile = sys.argv[1], sys.argv[2]
 LOCAL = "fake.relayctl.test"
@@ -63,6 +72,50 @@ def serve(c):
             c.sendall(b"220 " + b"x" * (1 << 20))
             c.recv(100)
             return
+        if mode == "dribble":
+            for ch in b"220 mx.fake.relayctl.test ESMTP\r\n":
+                c.sendall(bytes([ch]))
+                time.sleep(1)
+            return
+        if mode == "multiline":
+            line = b"220-" + b"y" * 70 + b"\r\n"
+            while True:
+                c.sendall(line * 64)
+        if mode == "badcode":
+            c.sendall(b"999 what\r\n")
+            c.recv(100)
+            return
+        if mode == "nul":
+            c.sendall(b"220 mx.fake\x00.relayctl.test ESMTP\r\n")
+            c.recv(100)
+            return
+        if mode == "reset":
+            c.sendall(b"220-mx.fake.relay")
+            time.sleep(0.2)
+            c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            return
+        if mode in ("tlsstall", "tlsgarbage"):
+            c.sendall(b"220 mx." + LOCAL.encode() + b" ESMTP fake\r\n")
+            f = c.makefile("rb")
+            while True:
+                line = f.readline()
+                if not line:
+                    return
+                verb = line.split(b" ")[0].strip().upper()
+                if verb in (b"EHLO", b"HELO"):
+                    c.sendall(b"250-mx." + LOCAL.encode() + b"\r\n250-STARTTLS\r\n250 8BITMIME\r\n")
+                elif verb == b"STARTTLS":
+                    c.sendall(b"220 2.0.0 Ready to start TLS\r\n")
+                    if mode == "tlsgarbage":
+                        c.sendall(b"this is not a TLS record\r\n" * 100)
+                    c.recv(1 << 16)     # the ClientHello, never answered
+                    time.sleep(3600)
+                    return
+                elif verb == b"QUIT":
+                    c.sendall(b"221 2.0.0 Bye\r\n")
+                    return
+                else:
+                    c.sendall(b"250 2.0.0 Ok\r\n")
         c.sendall(b"220 mx." + LOCAL.encode() + b" ESMTP fake\r\n")
         buf = b""
         authed = False
