@@ -99,6 +99,31 @@ static char *dir_of(const char *path)
 }
 
 /* ms_since - milliseconds of CLOCK_MONOTONIC elapsed since START */
+/*
+ * dir_safe - DIR may hold a file we write: a directory that others cannot
+ * write to, so that nobody can swap the file or plant a link in its place
+ * (doas refuses its configuration in such a directory, for the same
+ * reason).  WHAT names the file for the message.
+ */
+static enum relay_err dir_safe(const char *dir, const char *what,
+    struct safefile_diag *diag)
+{
+	struct stat st;
+
+	if (stat(dir, &st) == -1) {
+		diag_set(diag, "cannot stat '%s': %s", dir, strerror(errno));
+		return RELAY_EIO;
+	}
+	if (st.st_mode & S_IWOTH) {
+		diag_set(diag, "refusing to write %s in '%s': the directory is "
+		    "writable by others (mode %04o); make it safe first, e.g. "
+		    "chmod o-w '%s'", what, dir, (unsigned)(st.st_mode & 07777),
+		    dir);
+		return RELAY_EIO;
+	}
+	return RELAY_OK;
+}
+
 static long ms_since(const struct timespec *start)
 {
 	struct timespec now;
@@ -350,14 +375,19 @@ static enum relay_err backup_dir_ready(const char *dir,
 		err = RELAY_EIO;
 		goto out;
 	}
-	if (stat(dir, &st) == -1) {
+	if (lstat(dir, &st) == -1) {
 		diag_set(diag, "cannot stat '%s': %s", dir, strerror(errno));
+		err = RELAY_EIO;
+	} else if (S_ISLNK(st.st_mode)) {
+		diag_set(diag, "refusing to write backups in '%s': it is a "
+		    "symbolic link; make it a directory", dir);
 		err = RELAY_EIO;
 	} else if (!S_ISDIR(st.st_mode)) {
 		diag_set(diag, "cannot use '%s' for backups: %s", dir,
 		    strerror(ENOTDIR));
 		err = RELAY_EIO;
-	}
+	} else
+		err = dir_safe(dir, "backups", diag);
 out:
 	free(parent);
 	return err;
@@ -473,7 +503,7 @@ enum relay_err safefile_lock(const char *path, int timeout_ms,
 	enum relay_err err = RELAY_OK;
 	struct safefile_lock *lock = NULL;
 	struct timespec start;
-	char *lockpath = NULL;
+	char *lockpath = NULL, *dir = NULL;
 	long waited;
 	int op;
 
@@ -490,10 +520,14 @@ enum relay_err safefile_lock(const char *path, int timeout_ms,
 	}
 	lock->fd = -1;
 	if ((lock->path = strdup(path)) == NULL ||
-	    (lockpath = concat(path, LOCK_SUFFIX, "")) == NULL) {
+	    (lockpath = concat(path, LOCK_SUFFIX, "")) == NULL ||
+	    (dir = dir_of(path)) == NULL) {
 		err = nomem(diag);
 		goto out;
 	}
+	/* every write takes the lock first: its directory is the file's */
+	if ((err = dir_safe(dir, base_of(path), diag)) != RELAY_OK)
+		goto out;
 	lock->fd = open(lockpath, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
 	    0600);
 	if (lock->fd == -1) {
@@ -526,6 +560,7 @@ enum relay_err safefile_lock(const char *path, int timeout_ms,
 	lock = NULL;
 out:
 	free(lockpath);
+	free(dir);
 	safefile_unlock(lock);
 	return err;
 }
@@ -637,9 +672,23 @@ enum relay_err safefile_replace(struct safefile_lock *lock, const char *path,
 		err = RELAY_EIO;
 		goto out;
 	}
-	/* rename() would turn a symbolic link into a plain file. */
+	/* rename() would turn a symbolic link into a plain file, and the
+	 * link may point where the caller never meant to write. */
+	if (S_ISLNK(st.st_mode)) {
+		diag_set(diag, "refusing to replace '%s': it is a symbolic link; "
+		    "edit the file it points to, in its own directory", path);
+		err = RELAY_EIO;
+		goto out;
+	}
 	if (!S_ISREG(st.st_mode)) {
 		diag_set(diag, "cannot replace '%s': not a regular file", path);
+		err = RELAY_EIO;
+		goto out;
+	}
+	if (st.st_mode & S_IWOTH) {
+		diag_set(diag, "refusing to replace '%s': it is writable by "
+		    "others (mode %04o), so anyone could change it; chmod o-w "
+		    "it first", path, (unsigned)(st.st_mode & 07777));
 		err = RELAY_EIO;
 		goto out;
 	}
