@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <strings.h>
 #include <termios.h>
 #include <time.h>
@@ -34,7 +35,7 @@ enum {
 	A_TLS = OPT_LONG_ONLY + 20, A_HELO, A_EXTERNAL, A_LOCAL, A_TESTS,
 	A_USER, A_PASSFILE, A_CLEARTEXT, A_EXPECT, A_ALLOWED, A_OUTSIDER, A_CAFILE,
 	A_TARGETS, A_DEADLINE, A_FORMAT, A_STATE, A_STATE_REPORT, A_SYSLOG,
-	A_CONF, A_MX, A_RESOLVER
+	A_CONF, A_MX, A_RESOLVER, A_INSECURE_PASS
 };
 
 #define DEFAULT_CONF "/etc/relayctl/relayctl.conf"
@@ -265,35 +266,72 @@ static int read_targets(const char *file, struct strlist *l,
 	return rc;
 }
 
+/*
+ * read_pass_file - the first line of FILE, malloc'd, or NULL after a
+ * message.  As ssh with its keys: a file that group or others may read or
+ * write is refused unless INSECURE.  Read without stdio, so that no copy
+ * stays in a buffer that is not wiped.
+ */
+static char *read_pass_file(const char *file, bool insecure)
+{
+	char buf[1024], *p = NULL;
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &st) != 0) {
+		out_error("audit: cannot read --auth-pass-file '%s': %s", file,
+		    strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		out_error("audit: --auth-pass-file '%s' is not a regular file",
+		    file);
+		close(fd);
+		return NULL;
+	}
+	if ((st.st_mode & 077) != 0 && !insecure) {
+		out_error("audit: refusing --auth-pass-file '%s': group or others "
+		    "may read or write it (mode %04o); chmod 600 '%s', or give "
+		    "--allow-insecure-pass-file", file,
+		    (unsigned)(st.st_mode & 07777), file);
+		close(fd);
+		return NULL;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0 || buf[0] == '\n' || buf[0] == '\r') {
+		out_error("audit: --auth-pass-file '%s' is empty", file);
+		explicit_bzero(buf, sizeof(buf));
+		return NULL;
+	}
+	buf[n] = '\0';
+	buf[strcspn(buf, "\r\n")] = '\0';
+	p = strdup(buf);
+	explicit_bzero(buf, sizeof(buf));
+	return p;
+}
+
 /* read_password - the password of --auth-user: from FILE's first line,
- * else RELAYCTL_AUTH_PASS, else a prompt without echo on the terminal;
- * malloc'd, or NULL after a message */
-static char *read_password(const char *user, const char *file)
+ * else RELAYCTL_AUTH_PASS (wiped from the environment once read), else a
+ * prompt without echo on the terminal; malloc'd, or NULL after a message */
+static char *read_password(const char *user, const char *file,
+    bool insecure)
 {
 	char buf[1024], *p, *env;
-	FILE *fp;
 	struct termios old, noecho;
 	int tty;
 
-	if (file != NULL) {
-		if ((fp = fopen(file, "r")) == NULL) {
-			out_error("audit: cannot read --auth-pass-file '%s': %s",
-			    file, strerror(errno));
-			return NULL;
-		}
-		p = fgets(buf, sizeof(buf), fp);
-		fclose(fp);
-		if (p == NULL) {
-			out_error("audit: --auth-pass-file '%s' is empty", file);
-			return NULL;
-		}
-		buf[strcspn(buf, "\r\n")] = '\0';
-		p = strdup(buf);
-		explicit_bzero(buf, sizeof(buf));
+	if (file != NULL)
+		return read_pass_file(file, insecure);
+	if ((env = getenv("RELAYCTL_AUTH_PASS")) != NULL) {
+		p = strdup(env);
+		explicit_bzero(env, strlen(env));
+		unsetenv("RELAYCTL_AUTH_PASS");
 		return p;
 	}
-	if ((env = getenv("RELAYCTL_AUTH_PASS")) != NULL)
-		return strdup(env);
 	if ((tty = open("/dev/tty", O_RDWR)) < 0 || tcgetattr(tty, &old) != 0) {
 		if (tty >= 0)
 			close(tty);
@@ -407,6 +445,7 @@ int cmd_audit(struct cli *cli, int argc, char **argv)
 	char perr[256];
 	const char *passfile = NULL;
 	char *pass = NULL;
+	bool insecure_pass = false;
 	json_t *all = json_array();
 
 	memset(&rs, 0, sizeof(rs));
@@ -480,6 +519,9 @@ int cmd_audit(struct cli *cli, int argc, char **argv)
 			break;
 		case A_CLEARTEXT:
 			o.allow_cleartext_auth = true;
+			break;
+		case A_INSECURE_PASS:
+			insecure_pass = true;
 			break;
 		case A_EXPECT:
 			expect_text = st.arg;
@@ -687,7 +729,8 @@ int cmd_audit(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (o.auth_user != NULL) {
-		if ((pass = read_password(o.auth_user, passfile)) == NULL) {
+		if ((pass = read_password(o.auth_user, passfile,
+		    insecure_pass)) == NULL) {
 			rc = EXIT_USAGE;
 			goto out;
 		}

@@ -79,7 +79,7 @@ _relayctl() {
 		--color) COMPREPLY=($(compgen -W "always auto never" -- "$cur")); return 0 ;;
 		esac
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--source -s --tls --helo --external-domain --local-domain --tests --auth-user --auth-pass-file --allow-cleartext-auth --timeout -t --expect-phase --allowed-source --assume-outsider --ca-file --config-dir -c --postfix-version --targets --jobs -j --mx --resolver --deadline --format --quiet -q --state --state-report --conf --syslog --verbose -v --json --color --help" -- "$cur"))
+			COMPREPLY=($(compgen -W "--source -s --tls --helo --external-domain --local-domain --tests --auth-user --auth-pass-file --allow-insecure-pass-file --allow-cleartext-auth --timeout -t --expect-phase --allowed-source --assume-outsider --ca-file --config-dir -c --postfix-version --targets --jobs -j --mx --resolver --deadline --format --quiet -q --state --state-report --conf --syslog --verbose -v --json --color --help" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -A hostname -- "$cur"))
 		fi

@@ -75,6 +75,7 @@ complete -c relayctl -n '__relayctl_using audit' -l local-domain -x -d 'a local 
 complete -c relayctl -n '__relayctl_using audit' -l tests -x -d 'only the tests whose ID matches the shell PATTERN, e.g. \'RLY-PCT-*\''
 complete -c relayctl -n '__relayctl_using audit' -l auth-user -x -d 'also check that USER\'s credentials work and allow relay; the password comes from --auth-pass-file, RELAYCTL_AUTH_PASS or a prompt'
 complete -c relayctl -n '__relayctl_using audit' -l auth-pass-file -r -F -d 'read the password of --auth-user from the first line of FILE'
+complete -c relayctl -n '__relayctl_using audit' -l allow-insecure-pass-file -d 'read --auth-pass-file even when group or others may read it'
 complete -c relayctl -n '__relayctl_using audit' -l allow-cleartext-auth -d 'send the real credentials with PLAIN or LOGIN without TLS too'
 complete -c relayctl -n '__relayctl_using audit' -s t -l timeout -x -d 'connect and reply timeout (default 10)'
 complete -c relayctl -n '__relayctl_using audit' -l expect-phase -x -a '0 1 2 3 3-tls' -d 'check that the server keeps every promise of phase N (0, 1, 2, 3 or 3-tls) and nothing more: each cell too open, too closed or untested'

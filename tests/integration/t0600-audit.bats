@@ -237,7 +237,7 @@ assert sink and sink[0]["severity"] == "ok", t["findings"]'
 	SB=$(sandbox_start --tls)
 	sandbox_load "$SB"
 	relayctl enable-phase 3 --plaintext-after-tls -c "$SANDBOX_CONFIG_DIR" >/dev/null
-	printf '%s\n' "$SANDBOX_PASS" >"$BATS_TEST_TMPDIR/pass"
+	(umask 077; printf '%s\n' "$SANDBOX_PASS" >"$BATS_TEST_TMPDIR/pass")
 	# Without TLS: PLAIN and LOGIN are not offered before STARTTLS here.
 	run relayctl audit --source $OUT --tls none --auth-user "$SANDBOX_USER" \
 		--auth-pass-file "$BATS_TEST_TMPDIR/pass" -v --json "127.0.0.1:$SANDBOX_PORT"

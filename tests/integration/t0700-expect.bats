@@ -22,7 +22,7 @@ start_phased() {
 	SB=$(sandbox_start "$@")
 	sandbox_load "$SB"
 	PASSFILE=$BATS_TEST_TMPDIR/pass
-	printf '%s\n' "$SANDBOX_PASS" >"$PASSFILE"
+	(umask 077; printf '%s\n' "$SANDBOX_PASS" >"$PASSFILE")
 	set_phase "$phase"
 }
 

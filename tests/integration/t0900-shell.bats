@@ -63,7 +63,7 @@ apply --no-reload'
 	run relayctl enable-phase 2 --allow 192.0.2.0/24 --allow 2001:db8::/48 --no-reload -y -c "$ref"
 	[ "$status" -eq 0 ]
 	cmp "$CONF/main.cf" "$ref/main.cf"
-	! cmp -s "$CONF/main.cf" <(echo "$SUM")
+	[ "$(sha256sum <"$CONF/main.cf")" != "$SUM" ]	# it did change
 
 	# phase 3 keeps the list in place, as enable-phase 3 does
 	shell_script 'phase 3
