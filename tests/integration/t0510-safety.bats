@@ -8,16 +8,7 @@ load ../lib/helpers
 
 setup() {
 	CONF=$BATS_TEST_TMPDIR/etc
-	mkdir -p "$CONF"
-	cat >"$CONF/main.cf" <<'MAIN'
-# a small main.cf
-compatibility_level = 3.6
-myhostname = mx.example.org
-mydestination = $myhostname, localhost
-mynetworks = 127.0.0.0/8 [::1]/128
-smtpd_relay_restrictions = permit_mynetworks permit_sasl_authenticated defer_unauth_destination
-inet_protocols = ipv4
-MAIN
+	small_conf "$CONF"
 	SUM=$(sha256sum <"$CONF/main.cf")
 }
 

@@ -12,16 +12,7 @@ setup() {
 	[ -z "${RELAYCTL_WRAP:-}" ] || skip "strace counts the wrapper's system calls"
 	command -v strace >/dev/null || skip "strace is not installed (make deps installs it)"
 	CONF=$BATS_TEST_TMPDIR/etc
-	mkdir -p "$CONF"
-	cat >"$CONF/main.cf" <<'MAIN'
-# a small main.cf
-compatibility_level = 3.6
-myhostname = mx.example.org
-mydestination = $myhostname, localhost
-mynetworks = 127.0.0.0/8 [::1]/128
-smtpd_relay_restrictions = permit_mynetworks permit_sasl_authenticated defer_unauth_destination
-inet_protocols = ipv4
-MAIN
+	small_conf "$CONF"
 	cp "$CONF/main.cf" "$BATS_TEST_TMPDIR/old"
 	# the new bytes, from a run on a copy
 	cp -r "$CONF" "$BATS_TEST_TMPDIR/ref"

@@ -10,17 +10,6 @@ teardown() {
 	true
 }
 
-# fake MODE - start tests/lib/fakesmtp.py; FAKE_PORT, FAKE_PID
-fake() {
-	rm -f "$BATS_TEST_TMPDIR/port"
-	"$PYTHON" "$LIB/fakesmtp.py" "$1" "$BATS_TEST_TMPDIR/port" </dev/null >/dev/null 2>&1 3>&- &
-	FAKE_PID=$!
-	for _ in $(seq 1 100); do
-		[ -s "$BATS_TEST_TMPDIR/port" ] && break
-		sleep 0.05
-	done
-	FAKE_PORT=$(cat "$BATS_TEST_TMPDIR/port")
-}
 
 @test "hostile: dribble, endless reply, bad code, NUL, reset, stalled and garbage TLS" {
 	# mode, and what the reason must say

@@ -69,12 +69,10 @@ with open(sys.argv[1], "ab", buffering=0) as f:
 }
 
 @test "secrets: RELAYCTL_AUTH_PASS is gone from the environment once read" {
-	"$PYTHON" "$LIB/fakesmtp.py" tarpit "$BATS_TEST_TMPDIR/port" </dev/null >/dev/null 2>&1 3>&- &
-	FAKE_PID=$!
-	for _ in $(seq 1 100); do [ -s "$BATS_TEST_TMPDIR/port" ] && break; sleep 0.05; done
+	fake tarpit
 	secret=s3cret-$$-$RANDOM
 	RELAYCTL_AUTH_PASS=$secret "$RELAYCTL" audit --timeout 5 --auth-user u \
-		"127.0.0.1:$(cat "$BATS_TEST_TMPDIR/port")" >/dev/null 2>&1 &
+		"127.0.0.1:$FAKE_PORT" >/dev/null 2>&1 &
 	pid=$!
 	sleep 1.5
 	# neither its environment nor its command line shows it

@@ -8,16 +8,7 @@ load ../lib/helpers
 
 setup() {
 	CONF=$BATS_TEST_TMPDIR/etc
-	mkdir -p "$CONF"
-	cat >"$CONF/main.cf" <<'MAIN'
-# a small main.cf
-compatibility_level = 3.6
-myhostname = mx.example.org
-mydestination = $myhostname, localhost
-mynetworks = 127.0.0.0/8 [::1]/128
-smtpd_relay_restrictions = permit_mynetworks permit_sasl_authenticated defer_unauth_destination
-inet_protocols = ipv4
-MAIN
+	small_conf "$CONF"
 	SUM=$(sha256sum <"$CONF/main.cf")
 	export XDG_STATE_HOME=$BATS_TEST_TMPDIR/state
 }
@@ -307,12 +298,10 @@ assert d["config_dir"].endswith("/etc"), d' || { echo "$output"; false; }
 }
 
 @test "shell on a terminal: Ctrl-C stops a running command, Ctrl-D with a staged change asks first" {
-	"$PYTHON" "$LIB/fakesmtp.py" tarpit "$BATS_TEST_TMPDIR/port" </dev/null >/dev/null 2>&1 3>&- &
-	FAKE_PID=$!
-	for _ in $(seq 1 100); do [ -s "$BATS_TEST_TMPDIR/port" ] && break; sleep 0.05; done
+	fake tarpit
 	tmux_start "TERM=xterm XDG_STATE_HOME=$XDG_STATE_HOME ${RELAYCTL_WRAP:-} $RELAYCTL shell -c $CONF"
 	tmux_wait 'relayctl>'
-	tmux_keys "audit --timeout 60 127.0.0.1:$(cat "$BATS_TEST_TMPDIR/port")" Enter
+	tmux_keys "audit --timeout 60 127.0.0.1:$FAKE_PORT" Enter
 	sleep 1
 	tmux_keys C-c
 	tmux_wait 'relayctl: audit: interrupted'

@@ -121,3 +121,30 @@ tmux_stop() {
 	done
 	TMUX_PID=
 }
+
+# small_conf DIR - a small main.cf (in no phase: it defers relaying) in DIR
+small_conf() {
+	mkdir -p "$1"
+	cat >"$1/main.cf" <<'MAIN'
+# a small main.cf
+compatibility_level = 3.6
+myhostname = mx.example.org
+mydestination = $myhostname, localhost
+mynetworks = 127.0.0.0/8 [::1]/128
+smtpd_relay_restrictions = permit_mynetworks permit_sasl_authenticated defer_unauth_destination
+inet_protocols = ipv4
+MAIN
+}
+
+# fake MODE - start the scripted server tests/lib/fakesmtp.py MODE;
+# FAKE_PORT, FAKE_PID (the caller's teardown kills it)
+fake() {
+	rm -f "$BATS_TEST_TMPDIR/port"
+	"$PYTHON" "$LIB/fakesmtp.py" "$1" "$BATS_TEST_TMPDIR/port" </dev/null >/dev/null 2>&1 3>&- &
+	FAKE_PID=$!
+	for _ in $(seq 1 100); do
+		[ -s "$BATS_TEST_TMPDIR/port" ] && break
+		sleep 0.05
+	done
+	FAKE_PORT=$(cat "$BATS_TEST_TMPDIR/port")
+}
