@@ -273,7 +273,7 @@ static void test_replace_missing_file(void **state)
 	in(path, sizeof(path), s->dir, "nodir/main.cf");
 	assert_int_equal(safefile_lock(path, 0, &lk, &diag), RELAY_EIO);
 	assert_null(lk);
-	assert_non_null(strstr(diag.msg, "cannot open lock file '"));
+	assert_non_null(strstr(diag.msg, "cannot stat '"));
 	assert_non_null(strstr(diag.msg, strerror(ENOENT)));
 }
 
@@ -324,13 +324,61 @@ static void test_failure_keeps_original(void **state)
 	assert_int_equal(safefile_lock(alias, 0, &lk, &diag), RELAY_OK);
 	assert_int_equal(safefile_replace(lk, alias, "new\n", 4, NULL, 0, NULL,
 	    &diag), RELAY_EIO);
-	assert_non_null(strstr(diag.msg, "not a regular file"));
+	assert_non_null(strstr(diag.msg, "it is a symbolic link"));
 	safefile_unlock(lk);
 	assert_true(holds(path, orig, sizeof(orig)));
 
 	/* main.cf, not-a-dir, the link other.cf and two locks. */
 	assert_int_equal(entries(s->dir, &temps), 5);
 	assert_int_equal(temps, 0);
+}
+
+/* what others could change is not written: a directory or a file others
+ * may write, a backup directory that is a link */
+static void test_unsafe_refused(void **state)
+{
+	struct scratch *s = *state;
+	struct safefile_lock *lk = NULL;
+	struct safefile_diag diag;
+	char path[128], bdir[128], elsewhere[128];
+
+	in(path, sizeof(path), s->dir, "main.cf");
+	put(path, "a = b\n", 6, 0644);
+	assert_int_equal(chmod(s->dir, 0777), 0);
+	assert_int_equal(safefile_lock(path, 0, &lk, &diag), RELAY_EIO);
+	assert_null(lk);
+	assert_non_null(strstr(diag.msg, "the directory is writable by others "
+	    "(mode 0777)"));
+	assert_int_equal(chmod(s->dir, 0700), 0);
+
+	assert_int_equal(safefile_lock(path, 0, &lk, &diag), RELAY_OK);
+	assert_int_equal(chmod(path, 0646), 0);
+	assert_int_equal(safefile_replace(lk, path, "c = d\n", 6, NULL, 0,
+	    NULL, &diag), RELAY_EIO);
+	assert_non_null(strstr(diag.msg, "writable by others (mode 0646)"));
+	assert_true(holds(path, "a = b\n", 6));
+	assert_int_equal(chmod(path, 0644), 0);
+
+	in(bdir, sizeof(bdir), s->dir, "backups");
+	in(elsewhere, sizeof(elsewhere), s->dir, "elsewhere");
+	assert_int_equal(mkdir(elsewhere, 0700), 0);
+	assert_int_equal(symlink("elsewhere", bdir), 0);
+	assert_int_equal(safefile_replace(lk, path, "c = d\n", 6, bdir, 3,
+	    NULL, &diag), RELAY_EIO);
+	assert_non_null(strstr(diag.msg, "it is a symbolic link"));
+	assert_true(holds(path, "a = b\n", 6));
+	assert_int_equal(unlink(bdir), 0);
+	assert_int_equal(mkdir(bdir, 0700), 0);
+	assert_int_equal(chmod(bdir, 0777), 0);
+	assert_int_equal(safefile_replace(lk, path, "c = d\n", 6, bdir, 3,
+	    NULL, &diag), RELAY_EIO);
+	assert_non_null(strstr(diag.msg, "refusing to write backups"));
+	assert_true(holds(path, "a = b\n", 6));
+	assert_int_equal(chmod(bdir, 0700), 0);
+	assert_int_equal(safefile_replace(lk, path, "c = d\n", 6, bdir, 3,
+	    NULL, &diag), RELAY_OK);
+	assert_true(holds(path, "c = d\n", 6));
+	safefile_unlock(lk);
 }
 
 static void test_write_failure_keeps_original(void **state)
@@ -677,6 +725,7 @@ int main(void)
 		T(test_replace_missing_file),
 		T(test_failure_keeps_original),
 		T(test_write_failure_keeps_original),
+		T(test_unsafe_refused),
 		T(test_backups_listed_and_pruned),
 		T(test_backups_same_second),
 		T(test_backups_ignore_others),
