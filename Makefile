@@ -146,7 +146,7 @@ valgrind: deps
 # is built with the whole core and run FUZZ_TIME seconds on its seeds
 # (fuzz/corpus/NAME; what it finds is kept in build/fuzz/corpus-NAME).
 # A crash stops `make fuzz` with the input saved as build/fuzz/NAME-crash-*.
-FUZZ_TARGETS = smtp cidr maincf mastercf state
+FUZZ_TARGETS = smtp cidr maincf mastercf state conffile
 FUZZ_TIME ?= 60
 FUZZ_CC ?= clang
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
@@ -159,12 +159,24 @@ build/fuzz/fuzz_%: fuzz/fuzz_%.c $(CORE_SRC) $(wildcard core/*.h) | pkgcheck
 	    -DRELAYCTL_VERSION='"$(VERSION)"' -Icore $(PKG_CFLAGS) -o $@ $< \
 	    $(CORE_SRC) $(PKG_LIBS)
 
+# The audit's defaults and targets files: its parsers are static in
+# cli/cmd_audit.c, which the target includes; the rest of cli/ is linked.
+build/fuzz/fuzz_conffile: fuzz/fuzz_conffile.c $(CORE_SRC) $(CLI_SRC) \
+    $(wildcard core/*.h cli/*.h) | pkgcheck
+	@mkdir -p $(@D)
+	$(say) FUZZ $@
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -std=c11 -D_POSIX_C_SOURCE=200809L \
+	    -DRELAYCTL_VERSION='"$(VERSION)"' -Icore -Icli $(PKG_CFLAGS) -o $@ $< \
+	    $(filter-out cli/main.c cli/cmd_audit.c,$(CLI_SRC)) $(CORE_SRC) \
+	    $(PKG_LIBS)
+
 fuzz:
 	@sh mk/deps.sh fuzz
 	@$(MAKE) --no-print-directory $(FUZZ_BIN)
 	@for t in $(FUZZ_TARGETS); do \
 	  mkdir -p build/fuzz/corpus-$$t; \
 	  build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
+	    -close_fd_mask=2 \
 	    -artifact_prefix=build/fuzz/$$t- build/fuzz/corpus-$$t \
 	    fuzz/corpus/$$t >build/fuzz/$$t.log 2>&1; rc=$$?; \
 	  echo "fuzz_$$t: $$(sed -n 's/^stat::number_of_executed_units: *//p' \

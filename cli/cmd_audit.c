@@ -64,6 +64,16 @@ static int conf_arg(struct conf *c, unsigned no, const char *dashes,
 	return 0;
 }
 
+/* has_control - S holds a control character (a CR inside a line, an
+ * escape): never part of a host name, an option or its value */
+static bool has_control(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return true;
+	return false;
+}
+
 /* conf_find - FILE of "--conf FILE" or "--conf=FILE" in ARGV, else NULL */
 static const char *conf_find(int argc, char **argv)
 {
@@ -127,6 +137,12 @@ static int conf_load(const struct command *cmd, const char *file, bool given,
 		*e = '\0';
 		if (*key == '\0')
 			continue;
+		if (has_control(key)) {
+			out_error("audit: %s line %u: a control character; the "
+			    "file is text, one setting per line", file, no);
+			rc = -1;
+			break;
+		}
 		val = key + strcspn(key, " \t");
 		if (*val != '\0') {
 			*val++ = '\0';
@@ -250,6 +266,13 @@ static int read_targets(const char *file, struct strlist *l,
 		*e = '\0';
 		if (*p == '\0')
 			continue;
+		if (has_control(p)) {
+			out_error("audit: --targets '%s' line %u: a control "
+			    "character; one host name or address per line", file,
+			    no);
+			rc = -1;
+			break;
+		}
 		if (strpbrk(p, " \t") != NULL) {
 			out_error("audit: --targets '%s' line %u: one target per "
 			    "line, not '%s'", file, no, p);

@@ -175,6 +175,15 @@ assert got == os.environ["WANT"], got'
 	run --separate-stderr relayctl audit --targets "$BATS_TEST_TMPDIR/empty"
 	[ "$status" -eq 64 ]
 	[[ $stderr == *"--targets has none"* ]]
+	# a CR inside a line (found by fuzz_conffile), or another control byte
+	printf 'ok.example\nmx\rt.example\n' >"$BATS_TEST_TMPDIR/bad"
+	run --separate-stderr relayctl audit --targets "$BATS_TEST_TMPDIR/bad"
+	[ "$status" -eq 64 ]
+	[[ $stderr == *"line 2: a control character"* ]]
+	printf 'target mx.example\nhelo a\033b\n' >"$BATS_TEST_TMPDIR/conf"
+	run --separate-stderr relayctl audit --conf "$BATS_TEST_TMPDIR/conf"
+	[ "$status" -eq 65 ]	# as every error of the defaults file
+	[[ $stderr == *"line 2: a control character"* ]]
 	run --separate-stderr relayctl audit --targets /nonexistent
 	[ "$status" -eq 64 ]
 	[[ $stderr == *"cannot read --targets '/nonexistent'"* ]]
