@@ -206,7 +206,7 @@ assert "outsider/plain/RLY-PLAIN-EXT" in ex[0]["cells"], ex'
 	SB=$(sandbox_start --mechs "DIGEST-MD5 PLAIN LOGIN")
 	sandbox_load "$SB"
 	PASSFILE=$BATS_TEST_TMPDIR/pass
-	printf '%s\n' "$SANDBOX_PASS" >"$PASSFILE"
+	(umask 077; printf '%s\n' "$SANDBOX_PASS" >"$PASSFILE")
 	relayctl enable-phase 1 --postfix-version 3.5 -y -c "$SANDBOX_CONFIG_DIR" >/dev/null 2>&1
 	expect_audit 1 --postfix-version 3.5
 	[ "$status" -eq 2 ]
