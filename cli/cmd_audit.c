@@ -64,12 +64,13 @@ static int conf_arg(struct conf *c, unsigned no, const char *dashes,
 	return 0;
 }
 
-/* has_control - S holds a control character (a CR inside a line, an
- * escape): never part of a host name, an option or its value */
+/* has_control - S holds a control character other than a tab (a CR
+ * inside a line, an escape): never part of a host name, an option or its
+ * value */
 static bool has_control(const char *s)
 {
 	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+		if (((unsigned char)*s < 0x20 && *s != '\t') || *s == 0x7f)
 			return true;
 	return false;
 }
@@ -302,7 +303,9 @@ static char *read_pass_file(const char *file, bool insecure)
 	ssize_t n;
 	int fd;
 
-	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &st) != 0) {
+	/* O_NONBLOCK: a FIFO does not hang the open; it is refused below */
+	if ((fd = open(file, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0 ||
+	    fstat(fd, &st) != 0) {
 		out_error("audit: cannot read --auth-pass-file '%s': %s", file,
 		    strerror(errno));
 		if (fd >= 0)
@@ -325,34 +328,59 @@ static char *read_pass_file(const char *file, bool insecure)
 	}
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
-	if (n <= 0 || buf[0] == '\n' || buf[0] == '\r') {
+	if (n < 0) {
+		out_error("audit: cannot read --auth-pass-file '%s': %s", file,
+		    strerror(errno));
+		return NULL;
+	}
+	buf[n] = '\0';
+	if (n == 0 || buf[0] == '\n' || buf[0] == '\r') {
 		out_error("audit: --auth-pass-file '%s' is empty", file);
 		explicit_bzero(buf, sizeof(buf));
 		return NULL;
 	}
-	buf[n] = '\0';
+	if ((size_t)n == sizeof(buf) - 1 && strpbrk(buf, "\r\n") == NULL) {
+		out_error("audit: the password in --auth-pass-file '%s' is too "
+		    "long (%zu bytes at most)", file, sizeof(buf) - 2);
+		explicit_bzero(buf, sizeof(buf));
+		return NULL;
+	}
 	buf[strcspn(buf, "\r\n")] = '\0';
 	p = strdup(buf);
 	explicit_bzero(buf, sizeof(buf));
 	return p;
 }
 
-/* read_password - the password of --auth-user: from FILE's first line,
- * else RELAYCTL_AUTH_PASS (wiped from the environment once read), else a
- * prompt without echo on the terminal; malloc'd, or NULL after a message */
-static char *read_password(const char *user, const char *file,
-    bool insecure)
+/* take_env_pass - RELAYCTL_AUTH_PASS, malloc'd (or NULL), wiped in place
+ * and unset: whether used or not, it is then in no environment, neither
+ * this process's (/proc/PID/environ) nor a child's */
+static char *take_env_pass(void)
 {
-	char buf[1024], *p, *env;
+	char *env = getenv("RELAYCTL_AUTH_PASS"), *p;
+
+	if (env == NULL)
+		return NULL;
+	p = strdup(env);
+	explicit_bzero(env, strlen(env));
+	unsetenv("RELAYCTL_AUTH_PASS");
+	return p;
+}
+
+/* read_password - the password of --auth-user: from FILE's first line,
+ * else ENV_PASS (RELAYCTL_AUTH_PASS, taken; NULL if unset), else a prompt
+ * without echo on the terminal; malloc'd, or NULL after a message */
+static char *read_password(const char *user, const char *file,
+    bool insecure, char **env_pass)
+{
+	char buf[1024], *p;
 	struct termios old, noecho;
 	int tty;
 
 	if (file != NULL)
 		return read_pass_file(file, insecure);
-	if ((env = getenv("RELAYCTL_AUTH_PASS")) != NULL) {
-		p = strdup(env);
-		explicit_bzero(env, strlen(env));
-		unsetenv("RELAYCTL_AUTH_PASS");
+	if (*env_pass != NULL) {
+		p = *env_pass;
+		*env_pass = NULL;
 		return p;
 	}
 	if ((tty = open("/dev/tty", O_RDWR)) < 0 || tcgetattr(tty, &old) != 0) {
@@ -467,7 +495,7 @@ int cmd_audit(struct cli *cli, int argc, char **argv)
 	bool have_rep = false;
 	char perr[256];
 	const char *passfile = NULL;
-	char *pass = NULL;
+	char *pass = NULL, *env_pass;
 	bool insecure_pass = false;
 	json_t *all = json_array();
 
@@ -480,6 +508,7 @@ int cmd_audit(struct cli *cli, int argc, char **argv)
 		json_decref(all);
 		return EXIT_DATAERR;
 	}
+	env_pass = take_env_pass();
 	/* The defaults first: the command line's options come later and
 	 * win. */
 	nargc = argc + (int)conf.args.n;
@@ -489,6 +518,10 @@ int cmd_audit(struct cli *cli, int argc, char **argv)
 		free(operands);
 		conf_release(&conf);
 		json_decref(all);
+		if (env_pass != NULL) {
+			explicit_bzero(env_pass, strlen(env_pass));
+			free(env_pass);
+		}
 		out_error("out of memory");
 		return EXIT_SOFTWARE;
 	}
@@ -697,6 +730,17 @@ int cmd_audit(struct cli *cli, int argc, char **argv)
 			rc = e == RELAY_ETIMEOUT ? EXIT_TEMPFAIL : EXIT_CANTCREAT;
 			goto out;
 		}
+		{	/* refused now, not after the whole audit */
+			struct stat lst;
+			if (lstat(state_file, &lst) == 0 && (S_ISLNK(lst.st_mode) ||
+			    (lst.st_mode & S_IWOTH))) {
+				out_error("audit: refusing the state file '%s': it "
+				    "is %s", state_file, S_ISLNK(lst.st_mode) ?
+				    "a symbolic link" : "writable by others");
+				rc = EXIT_CANTCREAT;
+				goto out;
+			}
+		}
 		e = state_load(state_file, &prev, &d);
 		if (e != RELAY_OK) {
 			out_error("audit: %s", d.msg[0] ? d.msg :
@@ -753,7 +797,7 @@ int cmd_audit(struct cli *cli, int argc, char **argv)
 	}
 	if (o.auth_user != NULL) {
 		if ((pass = read_password(o.auth_user, passfile,
-		    insecure_pass)) == NULL) {
+		    insecure_pass, &env_pass)) == NULL) {
 			rc = EXIT_USAGE;
 			goto out;
 		}
@@ -985,6 +1029,10 @@ out:
 		rc = EXIT_UNKNOWN;
 	}
 	safefile_unlock(state_lock);
+	if (env_pass != NULL) {
+		explicit_bzero(env_pass, strlen(env_pass));
+		free(env_pass);
+	}
 	if (pass != NULL) {
 		explicit_bzero(pass, strlen(pass));
 		free(pass);

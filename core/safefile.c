@@ -98,12 +98,11 @@ static char *dir_of(const char *path)
 	return s;
 }
 
-/* ms_since - milliseconds of CLOCK_MONOTONIC elapsed since START */
 /*
- * dir_safe - DIR may hold a file we write: a directory that others cannot
- * write to, so that nobody can swap the file or plant a link in its place
- * (doas refuses its configuration in such a directory, for the same
- * reason).  WHAT names the file for the message.
+ * dir_safe - DIR may hold a file we write: a directory of root's or
+ * ours that neither its group nor others can write to, so that nobody can
+ * swap the file or plant a link in its place (ssh and doas refuse their
+ * files in such a directory, for the same reason).  WHAT names the file.
  */
 static enum relay_err dir_safe(const char *dir, const char *what,
     struct safefile_diag *diag)
@@ -114,16 +113,23 @@ static enum relay_err dir_safe(const char *dir, const char *what,
 		diag_set(diag, "cannot stat '%s': %s", dir, strerror(errno));
 		return RELAY_EIO;
 	}
-	if (st.st_mode & S_IWOTH) {
+	if (st.st_mode & (S_IWOTH | S_IWGRP)) {
 		diag_set(diag, "refusing to write %s in '%s': the directory is "
-		    "writable by others (mode %04o); make it safe first, e.g. "
-		    "chmod o-w '%s'", what, dir, (unsigned)(st.st_mode & 07777),
-		    dir);
+		    "writable by %s (mode %04o); make it safe first, e.g. "
+		    "chmod go-w '%s'", what, dir, st.st_mode & S_IWOTH ?
+		    "others" : "its group", (unsigned)(st.st_mode & 07777), dir);
+		return RELAY_EIO;
+	}
+	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		diag_set(diag, "refusing to write %s in '%s': the directory "
+		    "belongs to user %u, not to root or to you", what, dir,
+		    (unsigned)st.st_uid);
 		return RELAY_EIO;
 	}
 	return RELAY_OK;
 }
 
+/* ms_since - milliseconds of CLOCK_MONOTONIC elapsed since START */
 static long ms_since(const struct timespec *start)
 {
 	struct timespec now;
@@ -577,8 +583,13 @@ void safefile_unlock(struct safefile_lock *lock)
 	free(lock);
 }
 
-enum relay_err safefile_read(const char *path, char **data, size_t *len,
-    struct safefile_diag *diag)
+/*
+ * read_open - the whole of PATH, opened with FLAGS added (O_NOFOLLOW: a
+ * link is ELOOP), into *DATA and *LEN; its status, of the file read, in
+ * *ST if not NULL
+ */
+static enum relay_err read_open(const char *path, int flags, char **data,
+    size_t *len, struct stat *stp, struct safefile_diag *diag)
 {
 	enum relay_err err = RELAY_OK;
 	size_t cap, used = 0;
@@ -587,24 +598,34 @@ enum relay_err safefile_read(const char *path, char **data, size_t *len,
 	ssize_t n;
 	int fd = -1;
 
-	if (data != NULL)
-		*data = NULL;
-	if (len != NULL)
-		*len = 0;
-	if (path == NULL || data == NULL || len == NULL) {
-		diag_set(diag, "cannot read: no file or buffer given");
-		err = RELAY_EINVAL;
+	*data = NULL;
+	*len = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | flags)) == -1) {
+		if (errno == ELOOP && (flags & O_NOFOLLOW))
+			diag_set(diag, "refusing to replace '%s': it is a "
+			    "symbolic link; edit the file it points to, in its "
+			    "own directory", path);
+		else
+			diag_set(diag, "cannot open '%s': %s", path,
+			    strerror(errno));
+		err = RELAY_EIO;
 		goto out;
 	}
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		diag_set(diag, "cannot open '%s': %s", path, strerror(errno));
+	if (fstat(fd, &st) == -1) {
+		diag_set(diag, "cannot stat '%s': %s", path, strerror(errno));
+		err = RELAY_EIO;
+		goto out;
+	}
+	if (stp != NULL)
+		*stp = st;
+	if (stp != NULL && !S_ISREG(st.st_mode)) {
+		diag_set(diag, "cannot replace '%s': not a regular file", path);
 		err = RELAY_EIO;
 		goto out;
 	}
 	/* The size is a hint only: the file may change while read. */
 	cap = 4096;
-	if (fstat(fd, &st) == 0 && st.st_size > 0 &&
-	    (unsigned long long)st.st_size < (size_t)-1 / 2)
+	if (st.st_size > 0 && (unsigned long long)st.st_size < (size_t)-1 / 2)
 		cap = (size_t)st.st_size + 1;
 	if ((buf = malloc(cap)) == NULL) {
 		err = nomem(diag);
@@ -643,6 +664,20 @@ out:
 	return err;
 }
 
+enum relay_err safefile_read(const char *path, char **data, size_t *len,
+    struct safefile_diag *diag)
+{
+	if (data != NULL)
+		*data = NULL;
+	if (len != NULL)
+		*len = 0;
+	if (path == NULL || data == NULL || len == NULL) {
+		diag_set(diag, "cannot read: no file or buffer given");
+		return RELAY_EINVAL;
+	}
+	return read_open(path, 0, data, len, NULL, diag);
+}
+
 enum relay_err safefile_replace(struct safefile_lock *lock, const char *path,
     const char *data, size_t len, const char *backup_dir, unsigned keep,
     char **backup_path, struct safefile_diag *diag)
@@ -667,24 +702,13 @@ enum relay_err safefile_replace(struct safefile_lock *lock, const char *path,
 		err = RELAY_EINVAL;
 		goto out;
 	}
-	if (lstat(path, &st) == -1) {
-		diag_set(diag, "cannot stat '%s': %s", path, strerror(errno));
-		err = RELAY_EIO;
+	/* The file is opened once, never through a link (rename() would turn
+	 * a link into a plain file, and a link may point where the caller
+	 * never meant to read or write), and what was read is what is backed
+	 * up: nothing swapped in between is copied. */
+	if ((err = read_open(path, O_NOFOLLOW | O_NONBLOCK, &old, &oldlen, &st,
+	    diag)) != RELAY_OK)
 		goto out;
-	}
-	/* rename() would turn a symbolic link into a plain file, and the
-	 * link may point where the caller never meant to write. */
-	if (S_ISLNK(st.st_mode)) {
-		diag_set(diag, "refusing to replace '%s': it is a symbolic link; "
-		    "edit the file it points to, in its own directory", path);
-		err = RELAY_EIO;
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		diag_set(diag, "cannot replace '%s': not a regular file", path);
-		err = RELAY_EIO;
-		goto out;
-	}
 	if (st.st_mode & S_IWOTH) {
 		diag_set(diag, "refusing to replace '%s': it is writable by "
 		    "others (mode %04o), so anyone could change it; chmod o-w "
@@ -697,9 +721,7 @@ enum relay_err safefile_replace(struct safefile_lock *lock, const char *path,
 		goto out;
 	}
 	if (backup_dir != NULL) {
-		if ((err = safefile_read(path, &old, &oldlen, diag)) !=
-		    RELAY_OK ||
-		    (err = make_backup(path, backup_dir, old, oldlen, &st,
+		if ((err = make_backup(path, backup_dir, old, oldlen, &st,
 		    &made, diag)) != RELAY_OK ||
 		    (err = prune(path, backup_dir, keep, made, diag)) !=
 		    RELAY_OK)

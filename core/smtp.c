@@ -222,6 +222,12 @@ enum relay_err smtp_read_reply(struct smtp_reader *r, int timeout_ms,
 			continue;
 		}
 		used = (size_t)(nl - r->buf) + 1;
+		if (used > r->max_line) {	/* the cap holds the line end too */
+			err = relay_diagf(diag, RELAY_EPROTO, "reply line longer "
+			    "than %zu bytes: '%s'", r->max_line,
+			    shown(r->buf, used - 1, show, sizeof(show)));
+			goto fail;
+		}
 		n = used - 1;
 		if (n > 0 && r->buf[n - 1] == '\r')
 			n--;	/* a bare LF ends a line too, as Postfix allows */

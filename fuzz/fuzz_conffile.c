@@ -12,6 +12,7 @@
 #include "../cli/cmd_audit.c"
 #undef main
 
+#undef NDEBUG			/* the asserts are the properties */
 #include <assert.h>
 #include <stdint.h>
 #include <sys/mman.h>
@@ -41,13 +42,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (c.args.n > 0)
 			assert(strncmp(c.args.v[0], "--", 2) == 0);
 		for (i = 0; i < c.targets.n; i++)
-			assert(strpbrk(c.targets.v[i], " \t") == NULL);
+			assert(strpbrk(c.targets.v[i], " \t") == NULL &&
+			    !has_control(c.targets.v[i]));
+		for (i = 0; i < c.args.n; i++)
+			assert(!has_control(c.args.v[i]));
 	}
 	conf_release(&c);
 	if (read_targets(path, &targets, &lines) == 0)
 		for (i = 0; i < targets.n; i++) {
 			assert(targets.v[i][0] != '\0');
-			assert(strpbrk(targets.v[i], " \t\r\n") == NULL);
+			assert(strpbrk(targets.v[i], " \t\r\n") == NULL &&
+			    !has_control(targets.v[i]));
 			assert(lines[i] >= 1 && lines[i] <= nlines);
 		}
 	strlist_release(&targets);

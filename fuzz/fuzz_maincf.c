@@ -6,6 +6,7 @@
  *   - every setting set reads back as set; every other keeps its value;
  *   - every line outside the replaced entries is in the output, in order.
  */
+#undef NDEBUG			/* the asserts are the properties */
 #include <assert.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -65,7 +66,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *const (*set)[2];
 	struct maincf *cf = NULL, *again = NULL;
 	struct maincf_diag diag;
-	const struct maincf_entry *e;
+	const struct maincf_entry *ent;
+	enum relay_err e;
 	char *out = NULL;
 	size_t i, n, len, *from = NULL, *to = NULL;
 	const char *p, *q, *pend, *qend, *s, *t;
@@ -79,30 +81,35 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (maincf_parse((const char *)data, size, &cf, &diag) != RELAY_OK)
 		return 0;
 	/* no edit: the same bytes */
-	assert(maincf_render(cf, &out, &len) == RELAY_OK);
+	e = maincf_render(cf, &out, &len);
+	assert(e == RELAY_OK);
 	assert(len == size && memcmp(out, data, size) == 0);
 	free(out);
 
 	/* the lines of the entries that the edits replace */
-	e = maincf_entries(cf, &n);
+	ent = maincf_entries(cf, &n);
 	from = calloc(n + 1, sizeof(*from));
 	to = calloc(n + 1, sizeof(*to));
 	assert(from != NULL && to != NULL);
 	for (i = 0; i < n; i++)
-		if (!e[i].overridden && set_by(set, e[i].name)) {
-			from[i] = e[i].line;
-			to[i] = e[i].last_line;
+		if (!ent[i].overridden && set_by(set, ent[i].name)) {
+			from[i] = ent[i].line;
+			to[i] = ent[i].last_line;
 		}
-	for (i = 0; set[i][0] != NULL; i++)
-		assert(maincf_set(cf, set[i][0], set[i][1]) == RELAY_OK);
-	assert(maincf_render(cf, &out, &len) == RELAY_OK);
-	assert(maincf_parse(out, len, &again, &diag) == RELAY_OK);
+	for (i = 0; set[i][0] != NULL; i++) {
+		e = maincf_set(cf, set[i][0], set[i][1]);
+		assert(e == RELAY_OK);
+	}
+	e = maincf_render(cf, &out, &len);
+	assert(e == RELAY_OK);
+	e = maincf_parse(out, len, &again, &diag);
+	assert(e == RELAY_OK);
 	for (i = 0; set[i][0] != NULL; i++)
 		assert(strcmp(maincf_get(again, set[i][0]), set[i][1]) == 0);
 	for (i = 0; i < n; i++)
-		if (!e[i].overridden && !set_by(set, e[i].name))
-			assert(strcmp(maincf_get(again, e[i].name),
-			    e[i].value) == 0);
+		if (!ent[i].overridden && !set_by(set, ent[i].name))
+			assert(strcmp(maincf_get(again, ent[i].name),
+			    ent[i].value) == 0);
 
 	/* untouched lines, in order */
 	p = (const char *)data;

@@ -3,6 +3,7 @@
  * crash or leak; a parsed file's services and overrides are well formed
  * and their lines lie within the file.
  */
+#undef NDEBUG			/* the asserts are the properties */
 #include <assert.h>
 #include <stdint.h>
 

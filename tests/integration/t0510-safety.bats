@@ -144,9 +144,13 @@ refused() {
 	refused 66 "no backup 'main.cf.nope'" rollback main.cf.nope -c "$CONF"
 }
 
-@test "20 concurrent writers are serialised by the lock: every step is one writer's whole change" {
+@test "concurrent writers are serialised by the lock: every step is one writer's whole change" {
+	# 20 writers; 8 under valgrind, where each holds the lock for a second
+	# or more and the 30 s wait for it would be too close
+	writers=20
+	[ -z "${RELAYCTL_WRAP:-}" ] || writers=8
 	args=()
-	for i in $(seq 1 20); do
+	for i in $(seq 1 $writers); do
 		case $((i % 4)) in
 		0) args+=("0") ;;
 		1) args+=("1") ;;
@@ -155,7 +159,7 @@ refused() {
 		esac
 	done
 	pids=()
-	for i in $(seq 0 19); do
+	for i in $(seq 0 $((writers - 1))); do
 		# shellcheck disable=SC2086
 		relayctl enable-phase ${args[$i]} -c "$CONF" --json >"$BATS_TEST_TMPDIR/out.$i" 2>&1 &
 		pids+=($!)
@@ -178,7 +182,8 @@ refused() {
 	step=$BATS_TEST_TMPDIR/step
 	for ((k = 0; k + 1 < ${#chain[@]}; k++)); do
 		found=
-		for a in "${args[@]}"; do
+		for a in $(printf '%s\n' "${args[@]}" | sort -u | tr ' ' '+'); do
+			a=${a//+/ }
 			rm -rf "$step"; mkdir -p "$step"
 			cp "${chain[$k]}" "$step/main.cf"
 			# shellcheck disable=SC2086

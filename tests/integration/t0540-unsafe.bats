@@ -32,6 +32,17 @@ refused() {
 	[ "$(sha256sum <"$BATS_TEST_TMPDIR/real.cf")" = "$SUM" ]
 }
 
+@test "unsafe: a configuration directory of another user's, or its group's to write, is refused" {
+	chmod 0775 "$CONF"
+	refused "refusing to write main.cf in '$CONF': the directory is writable by its group (mode 0775)" \
+		enable-phase 1 -y --no-reload -c "$CONF"
+	chmod 0755 "$CONF"
+	chown nobody "$CONF"
+	refused "the directory belongs to user $(id -u nobody), not to root or to you" \
+		enable-phase 1 -y --no-reload -c "$CONF"
+	chown root "$CONF"
+}
+
 @test "unsafe: a configuration directory others can write to is refused" {
 	chmod 0777 "$CONF"
 	refused "refusing to write main.cf in '$CONF': the directory is writable by others (mode 0777)" \
@@ -75,7 +86,8 @@ refused() {
 	ln -s "$BATS_TEST_TMPDIR/target" "$BATS_TEST_TMPDIR/safe/state.json"
 	run --separate-stderr relayctl audit --timeout 1 --state "$BATS_TEST_TMPDIR/safe/state.json" "127.0.0.1:$port"
 	[ "$status" -eq 73 ]
-	[[ $stderr == *"refusing to replace '$BATS_TEST_TMPDIR/safe/state.json': it is a symbolic link"* ]] || { echo "$stderr"; false; }
+	# refused before the audit, not after it
+	[[ $stderr == *"refusing the state file '$BATS_TEST_TMPDIR/safe/state.json': it is a symbolic link"* ]] || { echo "$stderr"; false; }
 	[ "$(sha256sum <"$BATS_TEST_TMPDIR/target")" = "$before" ]
 }
 

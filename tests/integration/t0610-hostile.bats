@@ -12,6 +12,7 @@ teardown() {
 
 
 @test "hostile: dribble, endless reply, bad code, NUL, reset, stalled and garbage TLS" {
+	[ -x /usr/bin/time ] || skip "GNU time is not installed (make deps installs it)"
 	# mode, and what the reason must say
 	while read -r mode reason; do
 		fake "$mode"

@@ -10,6 +10,7 @@ load ../lib/helpers
 OUT=127.0.0.66
 
 teardown() {
+	[ -n "${AUDIT_PID:-}" ] && kill "$AUDIT_PID" 2>/dev/null
 	[ -n "${LOG_PID:-}" ] && kill "$LOG_PID" 2>/dev/null
 	[ -n "${LOG_PID:-}" ] && rm -f /dev/log
 	[ -n "${FAKE_PID:-}" ] && kill "$FAKE_PID" 2>/dev/null
@@ -71,10 +72,17 @@ with open(sys.argv[1], "ab", buffering=0) as f:
 @test "secrets: RELAYCTL_AUTH_PASS is gone from the environment once read" {
 	fake tarpit
 	secret=s3cret-$$-$RANDOM
-	RELAYCTL_AUTH_PASS=$secret "$RELAYCTL" audit --timeout 5 --auth-user u \
-		"127.0.0.1:$FAKE_PORT" >/dev/null 2>&1 &
-	pid=$!
-	sleep 1.5
+	(umask 077; echo other >"$BATS_TEST_TMPDIR/pass")
+	# wiped also when the password comes from a file instead
+	RELAYCTL_AUTH_PASS=$secret "$RELAYCTL" audit --timeout 10 --auth-user u \
+		--auth-pass-file "$BATS_TEST_TMPDIR/pass" "127.0.0.1:$FAKE_PORT" >/dev/null 2>&1 &
+	AUDIT_PID=$!
+	pid=$AUDIT_PID
+	# once it is connected to the tarpit, the password was read
+	for _ in $(seq 1 100); do
+		ss -Htn state established "dport = :$FAKE_PORT" | grep -q . && break
+		sleep 0.1
+	done
 	# neither its environment nor its command line shows it
 	kill -0 "$pid"	# still waiting for the tarpit
 	for f in environ cmdline; do
@@ -106,4 +114,18 @@ with open(sys.argv[1], "ab", buffering=0) as f:
 		--auth-pass-file "$BATS_TEST_TMPDIR/pass" 127.0.0.1:1
 	[ "$status" -eq 64 ]
 	[[ $stderr == *"is empty"* ]]
+	# a FIFO is refused, not waited on
+	rm "$BATS_TEST_TMPDIR/pass"
+	mkfifo -m 0600 "$BATS_TEST_TMPDIR/pass"
+	run --separate-stderr timeout 20 "$RELAYCTL" audit --timeout 1 --auth-user u \
+		--auth-pass-file "$BATS_TEST_TMPDIR/pass" 127.0.0.1:1
+	[ "$status" -eq 64 ]
+	[[ $stderr == *"is not a regular file"* ]]
+	# a password too long for the buffer is refused, not cut short
+	rm "$BATS_TEST_TMPDIR/pass"
+	(umask 077; head -c 2000 /dev/zero | tr '\0' x >"$BATS_TEST_TMPDIR/pass")
+	run --separate-stderr relayctl audit --timeout 1 --auth-user u \
+		--auth-pass-file "$BATS_TEST_TMPDIR/pass" 127.0.0.1:1
+	[ "$status" -eq 64 ]
+	[[ $stderr == *"is too long"* ]]
 }

@@ -184,6 +184,11 @@ assert got == os.environ["WANT"], got'
 	run --separate-stderr relayctl audit --conf "$BATS_TEST_TMPDIR/conf"
 	[ "$status" -eq 65 ]	# as every error of the defaults file
 	[[ $stderr == *"line 2: a control character"* ]]
+	# a tab is a separator, not a control character
+	printf 'target\t127.0.0.1:1\ntimeout\t1\n' >"$BATS_TEST_TMPDIR/conf"
+	run --separate-stderr relayctl audit --conf "$BATS_TEST_TMPDIR/conf"
+	[ "$status" -eq 3 ] || { echo "exit $status: $stderr"; false; }
+	[[ $output == "127.0.0.1:1: unknown"* ]]
 	run --separate-stderr relayctl audit --targets /nonexistent
 	[ "$status" -eq 64 ]
 	[[ $stderr == *"cannot read --targets '/nonexistent'"* ]]

@@ -260,7 +260,7 @@ static void test_replace_missing_file(void **state)
 	assert_int_equal(safefile_replace(lk, path, "new\n", 4, bdir, 3, &bk,
 	    &diag), RELAY_EIO);
 	assert_null(bk);
-	snprintf(want, sizeof(want), "cannot stat '%s': %s", path,
+	snprintf(want, sizeof(want), "cannot open '%s': %s", path,
 	    strerror(ENOENT));
 	assert_string_equal(diag.msg, want);
 	safefile_unlock(lk);
@@ -349,7 +349,16 @@ static void test_unsafe_refused(void **state)
 	assert_null(lk);
 	assert_non_null(strstr(diag.msg, "the directory is writable by others "
 	    "(mode 0777)"));
+	assert_int_equal(chmod(s->dir, 0770), 0);
+	assert_int_equal(safefile_lock(path, 0, &lk, &diag), RELAY_EIO);
+	assert_non_null(strstr(diag.msg, "writable by its group (mode 0770)"));
 	assert_int_equal(chmod(s->dir, 0700), 0);
+	if (geteuid() == 0) {	/* a directory of another user's */
+		assert_int_equal(chown(s->dir, 65534, 65534), 0);
+		assert_int_equal(safefile_lock(path, 0, &lk, &diag), RELAY_EIO);
+		assert_non_null(strstr(diag.msg, "belongs to user 65534"));
+		assert_int_equal(chown(s->dir, 0, 0), 0);
+	}
 
 	assert_int_equal(safefile_lock(path, 0, &lk, &diag), RELAY_OK);
 	assert_int_equal(chmod(path, 0646), 0);

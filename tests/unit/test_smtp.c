@@ -218,6 +218,41 @@ static void test_nul_byte(void **state)
 	smtp_reader_free(r);
 }
 
+/* the line cap holds the line end: 16 bytes with CRLF pass, 17 do not
+ * (found by fuzz_smtp: a line one byte over the cap was taken) */
+static void test_line_cap_exact(void **state)
+{
+	static const char fits[] = "250 123456789ab\r\n";	/* 17 bytes */
+	struct smtp_mem src = { fits, sizeof(fits) - 1, 0 };
+	struct smtp_reader *r;
+	struct smtp_reply rep;
+	struct relay_diag d;
+
+	(void)state;
+	r = smtp_reader_new(smtp_mem_read, &src, 17, 0);
+	assert_int_equal(smtp_read_reply(r, 1000, &rep, &d), RELAY_OK);
+	smtp_reply_release(&rep);
+	smtp_reader_free(r);
+	src.off = 0;
+	r = smtp_reader_new(smtp_mem_read, &src, 16, 0);
+	assert_int_equal(smtp_read_reply(r, 1000, &rep, &d), RELAY_EPROTO);
+	assert_non_null(strstr(d.msg, "reply line longer than 16 bytes"));
+	smtp_reader_free(r);
+	{	/* a bare LF counts as the line end */
+		static const char lf[] = "250 123456789abc\n";	/* 17 bytes */
+		struct smtp_mem src2 = { lf, sizeof(lf) - 1, 0 };
+		r = smtp_reader_new(smtp_mem_read, &src2, 16, 0);
+		assert_int_equal(smtp_read_reply(r, 1000, &rep, &d),
+		    RELAY_EPROTO);
+		smtp_reader_free(r);
+		src2.off = 0;
+		r = smtp_reader_new(smtp_mem_read, &src2, 17, 0);
+		assert_int_equal(smtp_read_reply(r, 1000, &rep, &d), RELAY_OK);
+		smtp_reply_release(&rep);
+		smtp_reader_free(r);
+	}
+}
+
 static void test_caps_bound_hostile_streams(void **state)
 {
 	static const char *const longline[] = { "250 xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" };
@@ -341,6 +376,7 @@ int main(void)
 		cmocka_unit_test(test_bad_replies),
 		cmocka_unit_test(test_nul_byte),
 		cmocka_unit_test(test_caps_bound_hostile_streams),
+		cmocka_unit_test(test_line_cap_exact),
 		cmocka_unit_test(test_caps),
 		cmocka_unit_test(test_command_guard),
 	};
