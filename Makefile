@@ -172,7 +172,7 @@ build/fuzz/fuzz_conffile: fuzz/fuzz_conffile.c $(CORE_SRC) $(CLI_SRC) \
 
 fuzz:
 	@sh mk/deps.sh fuzz
-	@$(MAKE) --no-print-directory $(FUZZ_BIN)
+	@$(MAKE) --no-print-directory -j2 $(FUZZ_BIN)
 	@for t in $(FUZZ_TARGETS); do \
 	  mkdir -p build/fuzz/corpus-$$t; \
 	  build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
