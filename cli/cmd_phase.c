@@ -30,9 +30,7 @@ static int make_policy(const char *who, enum phase phase,
 	return EXIT_OK;
 }
 
-/* allow_edit - LIST (room for N + CH's ops) after CH's edits; with WARN,
- * warns of a deletion that finds nothing; returns the new length */
-static size_t allow_edit(struct cidr *list, size_t n,
+size_t allow_edit(struct cidr *list, size_t n,
     const struct phase_change *ch, bool warn)
 {
 	char buf[CIDR_STRLEN];

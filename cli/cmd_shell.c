@@ -35,6 +35,7 @@
 #include "output.h"
 #include "phase.h"
 #include "policy.h"
+#include "safefile.h"
 #include "strlist.h"
 
 #define HISTORY_MAX 1000
@@ -408,28 +409,10 @@ static int do_change(struct cli *cli, int argc, char **argv)
 /* file_bytes - the whole of PATH (malloc'd, *LEN), or NULL */
 static char *file_bytes(const char *path, size_t *len)
 {
-	FILE *fp = fopen(path, "rb");
-	char *buf = NULL, *nb;
-	size_t cap = 0, n = 0;
+	struct safefile_diag d;
+	char *data;
 
-	if (fp == NULL)
-		return NULL;
-	for (;;) {
-		if (n == cap) {
-			if ((nb = realloc(buf, cap = cap * 2 + 4096)) == NULL)
-				break;
-			buf = nb;
-		}
-		if ((n += fread(buf + n, 1, cap - n, fp)) < cap)
-			break;
-	}
-	if (ferror(fp) || n == cap) {	/* a read error, or out of memory */
-		free(buf);
-		buf = NULL;
-	}
-	fclose(fp);
-	*len = n;
-	return buf;
+	return safefile_read(path, &data, len, &d) == RELAY_OK ? data : NULL;
 }
 
 static int sh_diff(struct cli *cli, int argc, char **argv)
@@ -931,24 +914,18 @@ static char **allow_cidrs(void)
 	struct relay_diag diag = { "" };
 	struct cidr *list = NULL;
 	char buf[CIDR_STRLEN];
-	size_t i, j, n = 0;
+	size_t i, n = 0;
 
 	free_owned();
 	if (postfix_backend.open(&bo, &be, &diag) == RELAY_OK &&
 	    postfix_backend.read_policy(be, &r, &diag) == RELAY_OK &&
 	    (list = calloc(r.policy.nallow + sh.nops + 1, sizeof(*list))) !=
 	    NULL) {
+		struct phase_change ch;
+		stage_change(&ch);
 		for (i = 0; i < r.policy.nallow; i++)
 			list[n++] = r.policy.allow[i];
-		for (i = 0; i < sh.nops; i++) {
-			for (j = 0; j < n && !cidr_equal(&list[j],
-			    &sh.ops[i].net); j++)
-				;
-			if (!sh.ops[i].del && j == n)
-				list[n++] = sh.ops[i].net;
-			else if (sh.ops[i].del && j < n)
-				list[j] = list[--n];
-		}
+		n = allow_edit(list, n, &ch, false);
 	}
 	if ((cands_owned = calloc(n + 1, sizeof(*cands_owned))) != NULL)
 		for (i = 0; i < n; i++)

@@ -35,6 +35,11 @@ struct phase_change {
 	const char *who;	/* the command, for messages */
 };
 
+/* allow_edit - LIST (room for N + CH's ops) after CH's edits, in order;
+ * with WARN, warns of a deletion that finds nothing; the new length */
+size_t allow_edit(struct cidr *list, size_t n, const struct phase_change *ch,
+    bool warn);
+
 /*
  * phase_change_apply - carry out CH with the write options W; with VC
  * (not NULL) verify the server after the reload, as --verify does.
