@@ -35,7 +35,7 @@ enum {
 	A_TLS = OPT_LONG_ONLY + 20, A_HELO, A_EXTERNAL, A_LOCAL, A_TESTS,
 	A_USER, A_PASSFILE, A_CLEARTEXT, A_EXPECT, A_ALLOWED, A_OUTSIDER, A_CAFILE,
 	A_TARGETS, A_DEADLINE, A_FORMAT, A_STATE, A_STATE_REPORT, A_SYSLOG,
-	A_CONF, A_MX, A_RESOLVER, A_INSECURE_PASS
+	A_CONF, A_MX, A_RESOLVER, A_INSECURE_PASS, A_CONNECTIONS
 };
 
 #define DEFAULT_CONF "/etc/relayctl/relayctl.conf"
@@ -463,7 +463,7 @@ int cmd_audit(struct cli *cli, int argc, char **argv)
 	struct audit_opts o = { 0 };
 	char **operands, *end;
 	int c, i, rc = EXIT_OK, verbose = 0, quiet = 0;
-	unsigned jobs = 4, *target_lines = NULL;
+	unsigned jobs = 4, conns = 0, *target_lines = NULL;
 	double deadline = 0;
 	enum format format = FORMAT_TEXT;
 	const char *targets_file = NULL;
@@ -615,6 +615,17 @@ int cmd_audit(struct cli *cli, int argc, char **argv)
 			    !isdigit((unsigned char)st.arg[0])) {
 				out_error("audit: invalid --jobs '%s': give 1 to "
 				    "1024", st.arg);
+				rc = EXIT_USAGE;
+				goto out;
+			}
+			break;
+		case A_CONNECTIONS:
+			conns = (unsigned)strtoul(st.arg, &end, 10);
+			if (*end != '\0' || conns < 1 ||
+			    conns > AUDIT_MAX_CONNECTIONS ||
+			    !isdigit((unsigned char)st.arg[0])) {
+				out_error("audit: invalid --connections '%s': give "
+				    "1 to %d", st.arg, AUDIT_MAX_CONNECTIONS);
 				rc = EXIT_USAGE;
 				goto out;
 			}
@@ -805,6 +816,11 @@ int cmd_audit(struct cli *cli, int argc, char **argv)
 	}
 	o.conn.connect_timeout_ms = o.conn.reply_timeout_ms =
 	    (int)(timeout * 1000);
+	/* Connections per target: 4 by default, fewer with many targets
+	 * at once, so that a fleet keeps at most 64 in flight. */
+	if (conns == 0)
+		conns = jobs >= 64 ? 1 : jobs >= 32 ? 2 : 4;
+	o.connections = conns;
 	if (cli->config_dir_set) {
 		struct relay_diag diag = { "" };
 		if ((rc = config_open(cli, false, &cfg)) != EXIT_OK)

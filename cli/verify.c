@@ -188,6 +188,7 @@ int verify_phase(struct cli *cli, void *ctx, bool wait, json_t **doc)
 	eo.audit.conn.port = port;
 	eo.audit.conn.tls = TLS_AUTO;
 	eo.audit.conn.helo = "relayctl.example.net";
+	eo.audit.connections = 4;	/* as audit's default */
 	eo.audit.conn.connect_timeout_ms = eo.audit.conn.reply_timeout_ms =
 	    3000;
 	eo.audit.conn.source = v->source != NULL ? v->source :

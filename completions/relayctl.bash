@@ -16,7 +16,7 @@ _relayctl() {
 		--config-dir|-c)
 			if [[ ${COMP_WORDS[i+1]} == = ]]; then i=$((i + 1)); fi
 			conf=${COMP_WORDS[i+1]}; i=$((i + 1)) ;;
-		--allow|--allowed-source|--audit|--auth|--auth-pass-file|--auth-user|--ca-file|--color|--conf|--deadline|--expect-phase|--external-domain|--format|--helo|--jobs|--local-domain|--postfix-version|--rcpt|--reload-cmd|--resolver|--source|--state|--state-report|--targets|--tests|--timeout|--tls|--verify-allowed-source|--verify-source|--verify-wait|-a|-j|-s|-t) i=$((i + 1)) ;;
+		--allow|--allowed-source|--audit|--auth|--auth-pass-file|--auth-user|--ca-file|--color|--conf|--connections|--deadline|--expect-phase|--external-domain|--format|--helo|--jobs|--local-domain|--postfix-version|--rcpt|--reload-cmd|--resolver|--source|--state|--state-report|--targets|--tests|--timeout|--tls|--verify-allowed-source|--verify-source|--verify-wait|-a|-j|-s|-t) i=$((i + 1)) ;;
 		-*) ;;
 		*) if [[ -z $cmd ]]; then cmd=${COMP_WORDS[i]}; else n=$((n + 1)); fi ;;
 		esac
@@ -70,6 +70,7 @@ _relayctl() {
 		--postfix-version) :; return 0 ;;
 		--targets) COMPREPLY=($(compgen -f -- "$cur")); return 0 ;;
 		--jobs|-j) :; return 0 ;;
+		--connections) :; return 0 ;;
 		--resolver) :; return 0 ;;
 		--deadline) :; return 0 ;;
 		--format) COMPREPLY=($(compgen -W "text json jsonl nagios" -- "$cur")); return 0 ;;
@@ -79,7 +80,7 @@ _relayctl() {
 		--color) COMPREPLY=($(compgen -W "always auto never" -- "$cur")); return 0 ;;
 		esac
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--source -s --tls --helo --external-domain --local-domain --tests --auth-user --auth-pass-file --allow-insecure-pass-file --allow-cleartext-auth --timeout -t --expect-phase --allowed-source --assume-outsider --ca-file --config-dir -c --postfix-version --targets --jobs -j --mx --resolver --deadline --format --quiet -q --state --state-report --conf --syslog --verbose -v --json --color --help" -- "$cur"))
+			COMPREPLY=($(compgen -W "--source -s --tls --helo --external-domain --local-domain --tests --auth-user --auth-pass-file --allow-insecure-pass-file --allow-cleartext-auth --timeout -t --expect-phase --allowed-source --assume-outsider --ca-file --config-dir -c --postfix-version --targets --jobs -j --connections --mx --resolver --deadline --format --quiet -q --state --state-report --conf --syslog --verbose -v --json --color --help" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -A hostname -- "$cur"))
 		fi

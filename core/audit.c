@@ -6,6 +6,7 @@
  * the session layer's guard).
  */
 #include <fnmatch.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,127 +80,276 @@ static const char *classify(const struct battery_test *t, int code)
 	return code >= 400 && code < 500 ? "deferred" : "denied";
 }
 
-struct run {
-	const struct audit_opts *o;
+/*
+ * The battery runs as jobs: a run of at most PER tests, or one AUTH test.
+ * Each job opens its own connections, so that jobs can run side by side
+ * (audit_opts.connections of them at a time) and no connection collects
+ * more refusals than the server's error limits allow.  A job keeps its
+ * results; they are merged in job order, so the report is the same
+ * however the jobs were spread.
+ */
+struct job {
+	size_t first, n;		/* battery tests [first, first + n) */
+	const char *mech;		/* an AUTH test's mechanism; else NULL */
+	const char *user, *pass;	/* AUTH: the credentials, NULL: bogus */
+	int offered;			/* AUTH: the server offers MECH */
 	struct session *s;
-	struct transport_info info;
+	struct transport_info info;	/* of the job's last connection */
 	json_t *tests, *transcript;
-	char reason[600];	/* why the run stopped, if it did */
+	size_t nrun;			/* battery tests with a result */
+	char reason[600];		/* why the job stopped, if it did */
 	int fatal;
 };
 
-/* end_session - QUIT and close the session, if any */
-static void end_session(struct run *r)
+struct pool {
+	const struct audit_opts *o;
+	const struct battery_vars *v;
+	const struct battery_test *tests;
+	unsigned per;			/* tests per connection */
+	struct job *jobs;
+	size_t njobs, next;
+	pthread_mutex_t lock;
+	bool stop;			/* a job lost its server: start no more */
+	bool mail_refused;		/* a MAIL FROM was refused: its RCPT
+					 * is refused too, so halve batches */
+};
+
+/* end_session - QUIT (unless it was pipelined) and close, if open */
+static void end_session(struct job *j)
 {
-	if (r->s == NULL)
+	if (j->s == NULL)
 		return;
-	session_close(r->s);
-	r->s = NULL;
+	session_close(j->s);
+	j->s = NULL;
 }
 
-/* connect_session - a new session; sets fatal and reason on failure */
-static int connect_session(struct run *r)
+/* connect_job - a new session for J; sets J's fatal and reason on failure */
+static int connect_job(const struct audit_opts *o, struct job *j)
 {
 	struct relay_diag d = { "" };
 	enum relay_err err;
 
-	err = session_open(r->o->ops, &r->o->conn, &r->s, &r->info, &d);
+	err = session_open(o->ops, &o->conn, &j->s, &j->info, &d);
 	if (err != RELAY_OK) {
-		snprintf(r->reason, sizeof(r->reason), "%s: %s",
+		snprintf(j->reason, sizeof(j->reason), "%s: %s",
 		    relay_strerror(err), d.msg);
-		r->fatal = 1;
-		r->s = NULL;
+		j->fatal = 1;
+		j->s = NULL;
 		return -1;
 	}
-	if (r->info.banner_code != 220) {
-		snprintf(r->reason, sizeof(r->reason), "the server greeted with "
-		    "%d %s", r->info.banner_code, r->info.banner);
-		r->fatal = 1;
+	if (j->info.banner_code != 220) {
+		snprintf(j->reason, sizeof(j->reason), "the server greeted with "
+		    "%d %s", j->info.banner_code, j->info.banner);
+		j->fatal = 1;
 		return -1;
 	}
 	return 0;
 }
 
-/* copy_transcript - append the session's transcript to the report */
-static void copy_transcript(struct run *r)
+/* copy_transcript - append the session's transcript to J's */
+static void copy_transcript(struct job *j)
 {
 	const struct strlist *l;
 	size_t i;
 
-	if (r->s == NULL)
+	if (j->s == NULL)
 		return;
-	l = session_transcript(r->s);
+	l = session_transcript(j->s);
 	for (i = 0; i < l->n; i++)
-		json_array_append_new(r->transcript, json_string(l->v[i]));
-	json_array_append_new(r->transcript, json_string("-- connection end"));
+		json_array_append_new(j->transcript, json_string(l->v[i]));
+	json_array_append_new(j->transcript, json_string("-- connection end"));
 }
 
-/* run_test - one MAIL/RCPT/RSET transaction; 0 on success, -1 when the
- * connection is lost (reason set) */
-static int run_test(struct run *r, const struct battery_test *t, int *failed)
+/* record - T's result from its MAIL reply and RCPT reply (NULL: not
+ * sent); 1 when a reply was 421 (the server is closing), else 0 */
+static int record(struct job *j, const struct battery_test *t,
+    const struct smtp_reply *mail, const struct smtp_reply *rcpt)
 {
-	char mail[340], rcpt[340];
-	const char *cmds[3] = { mail, rcpt, "RSET" };
-	struct smtp_reply rep[3];
-	struct relay_diag d = { "" };
-	enum relay_err err = RELAY_OK;
-	size_t done = 0, i;
 	const char *result;
 
-	snprintf(mail, sizeof(mail), "MAIL FROM:%s", t->from);
-	snprintf(rcpt, sizeof(rcpt), "RCPT TO:%s", t->rcpt);
-	memset(rep, 0, sizeof(rep));
-	if (r->info.caps.pipelining) {
-		err = session_pipeline(r->s, cmds, 3, rep, &done, &d);
-	} else {
-		for (i = 0; i < 3 && err == RELAY_OK; i++) {
-			err = session_command(r->s, cmds[i], &rep[i], &d);
-			if (err == RELAY_OK)
-				done++;
-			if (i == 0 && done == 1 && rep[0].code >= 400)
-				i++;	/* no RCPT after a refused MAIL */
-		}
-	}
-	if (done < 2 || err != RELAY_OK) {
-		if (done >= 1 && rep[0].code >= 400 && err == RELAY_OK)
-			goto record;
-		snprintf(r->reason, sizeof(r->reason), "connection lost at %s: "
-		    "%s", t->id, d.msg);
-		for (i = 0; i < done; i++)
-			smtp_reply_release(&rep[i]);
-		return -1;
-	}
-record:
-	if (rep[0].code >= 400)
+	if (mail->code >= 400 || rcpt == NULL)
 		result = "untested";	/* MAIL FROM refused: RCPT not tried */
 	else
-		result = classify(t, rep[1].code);
-	if (rep[1].code >= 400 || rep[0].code >= 400)
-		(*failed)++;
-	json_array_append_new(r->tests, json_pack("{s:s, s:s, s:s, s:s, s:s, "
+		result = classify(t, rcpt->code);
+	json_array_append_new(j->tests, json_pack("{s:s, s:s, s:s, s:s, s:s, "
 	    "s:o, s:o, s:s}", "id", t->id, "description", t->desc, "kind",
 	    kind_name(t->kind), "mail_from", t->from,
-	    "rcpt_to", t->rcpt, "mail_reply", line_of(&rep[0]),
-	    "rcpt_reply", done >= 2 ? line_of(&rep[1]) : json_null(),
+	    "rcpt_to", t->rcpt, "mail_reply", line_of(mail),
+	    "rcpt_reply", rcpt != NULL ? line_of(rcpt) : json_null(),
 	    "result", result));
-	for (i = 0; i < done; i++)
-		smtp_reply_release(&rep[i]);
-	/* A 421 means the server is closing: start again. */
-	if ((done >= 2 && rep[1].code == 421) || rep[0].code == 421)
-		return 1;
-	return 0;
+	j->nrun++;
+	return mail->code == 421 || (rcpt != NULL && rcpt->code == 421);
 }
 
-/* auth_test - one AUTH on a fresh connection, then an external RCPT:
- * with bogus credentials (USER NULL) the AUTH must fail and must not
- * unlock relay; with the real ones it must work and allow relay */
-static void auth_test(struct run *r, const char *mech,
-    const struct battery_vars *v, const char *user, const char *pass,
-    int offered)
+/* mail_refused - note a refused MAIL FROM for the batches still to come */
+static void mail_refused(struct pool *p, const struct smtp_reply *mail)
 {
-	char id[48], mail[340], rcpt[340], bogus[40];
-	const char *cmds[3] = { mail, rcpt, "RSET" };
+	if (mail->code < 400 || mail->code == 421)
+		return;
+	pthread_mutex_lock(&p->lock);
+	p->mail_refused = true;
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* span - the end of the run of tests from K (END at most, one test at
+ * least) that the server may refuse BUDGET times: a test for a local
+ * recipient should be accepted, every other one may be refused */
+static size_t span(const struct battery_test *tests, size_t k, size_t end,
+    unsigned budget)
+{
+	unsigned cost = 0;
+	size_t i;
+
+	for (i = k; i < end; i++) {
+		cost += tests[i].kind != TEST_LOCAL;
+		if (cost > budget && i > k)
+			break;
+	}
+	return i;
+}
+
+/* batch_end - the end of the tests from K the next connection takes */
+static size_t batch_end(struct pool *p, size_t k, size_t end)
+{
+	unsigned budget;
+
+	pthread_mutex_lock(&p->lock);
+	budget = p->mail_refused && p->per > 1 ? p->per / 2 : p->per;
+	pthread_mutex_unlock(&p->lock);
+	return span(p->tests, k, end, budget);
+}
+
+/* run_pipelined - tests [*K, END) in one write: MAIL, RCPT and RSET each,
+ * then QUIT; *K moves past the tests with a result.  0 when all ran, 1
+ * when the server is closing (421), -1 when the connection was lost. */
+static int run_pipelined(struct pool *p, struct job *j, size_t *k, size_t end)
+{
+	size_t n = end - *k, ncmd = 3 * n + 1, done = 0, i, c;
+	const char **cmds = calloc(ncmd, sizeof(*cmds));
+	char (*lines)[340] = calloc(2 * n, sizeof(*lines));
+	struct smtp_reply *rep = calloc(ncmd, sizeof(*rep));
+	struct relay_diag d = { "" };
+	const struct battery_test *t;
+	int rc = 0;
+
+	if (cmds == NULL || lines == NULL || rep == NULL) {
+		snprintf(j->reason, sizeof(j->reason), "out of memory");
+		rc = -1;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		t = &p->tests[*k + i];
+		snprintf(lines[2 * i], sizeof(lines[0]), "MAIL FROM:%s", t->from);
+		snprintf(lines[2 * i + 1], sizeof(lines[0]), "RCPT TO:%s", t->rcpt);
+		cmds[3 * i] = lines[2 * i];
+		cmds[3 * i + 1] = lines[2 * i + 1];
+		cmds[3 * i + 2] = "RSET";
+	}
+	cmds[3 * n] = "QUIT";
+	/* An error ends the reading; the replies read so far count. */
+	(void)session_pipeline(j->s, cmds, ncmd, rep, &done, &d);
+	for (i = 0; i < n && rc == 0; i++) {
+		c = 3 * i;
+		t = &p->tests[*k];
+		if (done < c + 2 && !(done == c + 1 && rep[c].code == 421)) {
+			snprintf(j->reason, sizeof(j->reason), "connection lost at "
+			    "%s: %s", t->id, d.msg[0] ? d.msg : "no reply");
+			rc = -1;
+			break;
+		}
+		mail_refused(p, &rep[c]);
+		if (record(j, t, &rep[c], done >= c + 2 ? &rep[c + 1] : NULL) ||
+		    (done >= c + 3 && rep[c + 2].code == 421))
+			rc = 1;
+		(*k)++;
+	}
+out:
+	for (i = 0; rep != NULL && i < done; i++)
+		smtp_reply_release(&rep[i]);
+	free(rep);
+	free(lines);
+	free(cmds);
+	return rc;
+}
+
+/* run_serial - as run_pipelined, one command at a time (no PIPELINING),
+ * with no RCPT after a refused MAIL; the QUIT is session_close()'s */
+static int run_serial(struct pool *p, struct job *j, size_t *k, size_t end)
+{
+	char mail[340], rcpt[340];
 	struct smtp_reply rep[3];
+	struct relay_diag d = { "" };
+	const struct battery_test *t = &p->tests[*k];
+	enum relay_err err = RELAY_OK;
+	int rc = 0, closing;
+
+	for (; *k < end && rc == 0; (*k)++) {
+		t = &p->tests[*k];
+		memset(rep, 0, sizeof(rep));
+		snprintf(mail, sizeof(mail), "MAIL FROM:%s", t->from);
+		snprintf(rcpt, sizeof(rcpt), "RCPT TO:%s", t->rcpt);
+		if ((err = session_command(j->s, mail, &rep[0], &d)) != RELAY_OK)
+			break;
+		if (rep[0].code < 400 && (err = session_command(j->s, rcpt,
+		    &rep[1], &d)) != RELAY_OK) {
+			smtp_reply_release(&rep[0]);
+			break;
+		}
+		mail_refused(p, &rep[0]);
+		closing = record(j, t, &rep[0], rep[0].code < 400 ? &rep[1] :
+		    NULL);
+		if (!closing && session_command(j->s, "RSET", &rep[2],
+		    &d) == RELAY_OK) {
+			closing = rep[2].code == 421;
+			smtp_reply_release(&rep[2]);
+		}
+		smtp_reply_release(&rep[0]);
+		smtp_reply_release(&rep[1]);
+		if (closing)
+			rc = 1;
+	}
+	if (err != RELAY_OK) {
+		snprintf(j->reason, sizeof(j->reason), "connection lost at %s: "
+		    "%s", t->id, d.msg);
+		return -1;
+	}
+	return rc;
+}
+
+/* run_chunk - job J's battery tests, a batch per connection; a 421 moves
+ * the rest to a new connection, a lost one stops the job */
+static void run_chunk(struct pool *p, struct job *j)
+{
+	size_t k = j->first, end = j->first + j->n, stop;
+	int rc;
+
+	while (k < end) {
+		if (j->s == NULL && connect_job(p->o, j) != 0)
+			break;
+		stop = batch_end(p, k, end);
+		if (j->info.caps.pipelining)
+			rc = run_pipelined(p, j, &k, stop);
+		else
+			rc = run_serial(p, j, &k, stop);
+		copy_transcript(j);
+		end_session(j);
+		if (rc < 0) {
+			j->fatal = 1;
+			break;
+		}
+	}
+}
+
+/* auth_test - job J: one AUTH on a fresh connection, then an external
+ * RCPT: with bogus credentials (J->user NULL) the AUTH must fail and must
+ * not unlock relay; with the real ones it must work and allow relay */
+static void auth_test(struct pool *p, struct job *j)
+{
+	const struct battery_vars *v = p->v;
+	const char *mech = j->mech, *user = j->user, *pass = j->pass;
+	char id[48], mail[340], rcpt[340], bogus[40];
+	const char *cmds[4] = { mail, rcpt, "RSET", "QUIT" };
+	struct smtp_reply rep[4];
 	struct relay_diag d = { "" };
 	size_t done = 0, i;
 	int code = 0;
@@ -209,9 +359,9 @@ static void auth_test(struct run *r, const char *mech,
 	bool tls = false;
 
 	bogus[0] = '\0';
-	snprintf(id, sizeof(id), "AUTH-%s-%s", !offered ? "UNOFFERED" :
+	snprintf(id, sizeof(id), "AUTH-%s-%s", !j->offered ? "UNOFFERED" :
 	    user != NULL ? "USER" : "BOGUS", mech);
-	if (!offered)
+	if (!j->offered)
 		kind = "auth-bogus";	/* must fail, whoever tries */
 	snprintf(mail, sizeof(mail), "MAIL FROM:<%s@%s>", v->sender, v->external);
 	snprintf(rcpt, sizeof(rcpt), "RCPT TO:<%s@%s>", v->user, v->external);
@@ -227,18 +377,18 @@ static void auth_test(struct run *r, const char *mech,
 		pass = bogus;
 	}
 	memset(rep, 0, sizeof(rep));
-	if (connect_session(r) != 0) {
-		r->fatal = 0;	/* the battery ran; this test did not */
+	if (connect_job(p->o, j) != 0) {
+		j->fatal = 0;	/* the battery ran; this test did not */
 		result = "untested";
 		goto record;
 	}
-	tls = r->info.tls;
-	if (session_auth(r->s, mech, user, pass, &code, &d) != RELAY_OK) {
+	tls = j->info.tls;
+	if (session_auth(j->s, mech, user, pass, &code, &d) != RELAY_OK) {
 		result = "untested";
 		goto close;
 	}
 	if (code == 235)
-		session_pipeline(r->s, cmds, 3, rep, &done, &d);
+		session_pipeline(j->s, cmds, 4, rep, &done, &d);
 	if (strcmp(kind, "auth-bogus") == 0)
 		result = code != 235 ? "denied" : done >= 2 &&
 		    rep[1].code / 100 == 2 ? "relayed" : "accepted";
@@ -246,23 +396,80 @@ static void auth_test(struct run *r, const char *mech,
 		result = code == 235 && done >= 2 && rep[1].code / 100 == 2 ?
 		    "accepted" : "refused";
 close:
-	copy_transcript(r);
-	end_session(r);
+	copy_transcript(j);
+	end_session(j);
 record:
 	snprintf(authline, sizeof(authline), "AUTH %s -> %d", mech, code);
 	t = json_pack("{s:s, s:s, s:s, s:s, s:s, "
 	    "s:s, s:o, s:s, s:s, s:b}", "id", id, "description",
-	    !offered ? "a mechanism the server does not offer must not work" :
+	    !j->offered ? "a mechanism the server does not offer must not work" :
 	    strcmp(kind, "auth-user") == 0 ? "the real credentials must work "
 	    "and allow relay" : "bogus credentials must fail and must not "
 	    "unlock relay", "kind", kind, "mail_from", mail + 10, "rcpt_to",
 	    rcpt + 8, "mail_reply", authline, "rcpt_reply", done >= 2 ?
 	    line_of(&rep[1]) : json_null(), "result", result, "credentials",
 	    pass == bogus ? "bogus" : "real", "tls", tls);
-	json_array_append_new(r->tests, t);
+	json_array_append_new(j->tests, t);
 	for (i = 0; i < done; i++)
 		smtp_reply_release(&rep[i]);
 	explicit_bzero(bogus, sizeof(bogus));
+}
+
+/* worker - take jobs until none is left, or a job lost the server */
+static void *worker(void *arg)
+{
+	struct pool *p = arg;
+	struct job *j;
+
+	for (;;) {
+		pthread_mutex_lock(&p->lock);
+		if (p->next >= p->njobs || p->stop) {
+			pthread_mutex_unlock(&p->lock);
+			return NULL;
+		}
+		j = &p->jobs[p->next++];
+		pthread_mutex_unlock(&p->lock);
+		if (j->mech != NULL)
+			auth_test(p, j);
+		else
+			run_chunk(p, j);
+		if (j->fatal) {
+			pthread_mutex_lock(&p->lock);
+			p->stop = true;
+			pthread_mutex_unlock(&p->lock);
+		}
+	}
+}
+
+/* run_jobs - the pool's jobs on up to WORKERS connections at once: this
+ * thread and WORKERS - 1 more */
+static void run_jobs(struct pool *p, unsigned workers)
+{
+	pthread_t th[AUDIT_MAX_CONNECTIONS];
+	unsigned k, started = 0;
+
+	if (workers > AUDIT_MAX_CONNECTIONS)
+		workers = AUDIT_MAX_CONNECTIONS;
+	if (workers > p->njobs)
+		workers = p->njobs > 0 ? (unsigned)p->njobs : 1;
+	for (k = 1; k < workers; k++)
+		if (pthread_create(&th[started], NULL, worker, p) == 0)
+			started++;
+	worker(p);
+	for (k = 0; k < started; k++)
+		pthread_join(th[k], NULL);
+}
+
+/* add_auth_job - an AUTH test of MECH as the next job */
+static void add_auth_job(struct pool *p, const char *mech, const char *user,
+    const char *pass, int offered)
+{
+	struct job *j = &p->jobs[p->njobs++];
+
+	j->mech = mech;
+	j->user = user;
+	j->pass = pass;
+	j->offered = offered;
 }
 
 /* finding - append one finding */
@@ -285,13 +492,12 @@ static void finding(json_t *findings, const char *id, const char *sev,
 
 json_t *audit_run(const struct audit_opts *o)
 {
-	struct run r = { o, NULL, { 0 }, json_array(), json_array(), "", 0 };
+	struct job r = { .tests = json_array(), .transcript = json_array() };
+	struct pool p = { .o = o, .lock = PTHREAD_MUTEX_INITIALIZER };
 	struct battery_vars v;
 	struct battery_test *tests = NULL;
-	size_t ntests = 0, i, nrun = 0;
+	size_t ntests = 0, i, k, nrun = 0;
 	char name[256], local[256], err[256];
-	int failed = 0, rc;
-	unsigned per = o->per_connection ? o->per_connection : 8;
 	json_t *doc, *findings = json_array(), *relayed = json_array();
 	json_t *battery_relayed = json_array();
 	json_t *deferred = json_array(), *untested = json_array();
@@ -301,7 +507,8 @@ json_t *audit_run(const struct audit_opts *o)
 	struct vantage vant = { TRUST_REMOTE, CLIENT_OUTSIDER, "", "" };
 	size_t n_battery = 0, n_relayed = 0, n_denied = 0, n_deferred = 0, n_untested = 0;
 
-	if (connect_session(&r) == 0) {
+	p.per = o->per_connection ? o->per_connection : 8;
+	if (connect_job(o, &r) == 0) {
 		vantage_judge(o->config, r.info.local_addr, r.info.peer_addr,
 		    o->assume_outsider, &vant);
 		server_name(r.info.banner, name, sizeof(name));
@@ -323,25 +530,20 @@ json_t *audit_run(const struct audit_opts *o)
 			snprintf(r.reason, sizeof(r.reason), "%s", err);
 			r.fatal = 1;
 		}
-		for (i = 0; i < ntests && !r.fatal; i++) {
-			if (r.s == NULL && connect_session(&r) != 0)
-				break;
-			rc = run_test(&r, &tests[i], &failed);
-			if (rc < 0) {
-				r.fatal = 1;
-				break;
-			}
-			nrun++;
-			/* Stay under the server's error limits: a fresh
-			 * connection before the errors pile up. */
-			if (rc > 0 || (unsigned)failed >= per) {
-				copy_transcript(&r);
-				end_session(&r);
-				failed = 0;
-			}
+		p.v = &v;
+		p.tests = tests;
+		/* A job per PER refusals the battery may meet, then one per
+		 * AUTH test. */
+		if (!r.fatal && (p.jobs = calloc(ntests + 6,
+		    sizeof(*p.jobs))) == NULL) {
+			snprintf(r.reason, sizeof(r.reason), "out of memory");
+			r.fatal = 1;
 		}
-		copy_transcript(&r);
-		end_session(&r);
+		for (i = 0; i < ntests && !r.fatal; i = k) {
+			k = span(tests, i, ntests, p.per);
+			p.jobs[p.njobs].first = i;
+			p.jobs[p.njobs++].n = k - i;
+		}
 		/* The AUTH surface, each mechanism on its own connection. */
 		for (i = 0; i < 3 && !r.fatal && !o->no_auth; i++) {
 			static const char *const mechs[] = { "CRAM-MD5", "PLAIN",
@@ -363,42 +565,77 @@ json_t *audit_run(const struct audit_opts *o)
 				if ((r.info.caps.auth != 0 || real) &&
 				    (o->tests == NULL ||
 				    fnmatch(o->tests, nid, 0) == 0))
-					auth_test(&r, mechs[i], &v, real ?
+					add_auth_job(&p, mechs[i], real ?
 					    o->auth_user : NULL, real ?
 					    o->auth_pass : NULL, 0);
 				continue;
 			}
 			if (o->tests == NULL || fnmatch(o->tests, bid, 0) == 0)
-				auth_test(&r, mechs[i], &v, NULL, NULL, 1);
+				add_auth_job(&p, mechs[i], NULL, NULL, 1);
 			if (o->tests != NULL && fnmatch(o->tests, uid, 0) != 0)
 				continue;
 			if (o->auth_user == NULL || o->auth_pass == NULL)
 				continue;
 			if ((bit & MECH_CLEARTEXT) && !r.info.tls &&
 			    !o->allow_cleartext_auth) {
-				json_array_append_new(r.tests, json_pack("{s:s, "
-				    "s:s, s:s, s:s, s:s, s:n, s:n, s:s}", "id",
+				/* a job with nothing to run, only this note */
+				struct job *j = &p.jobs[p.njobs++];
+				j->tests = json_pack("[{s:s, "
+				    "s:s, s:s, s:s, s:s, s:n, s:n, s:s}]", "id",
 				    bit == MECH_PLAIN ? "AUTH-USER-PLAIN" :
 				    "AUTH-USER-LOGIN", "description", "not sent: "
 				    "the password would cross the network in clear "
 				    "text (--allow-cleartext-auth)", "kind",
 				    "auth-user", "mail_from", "", "rcpt_to", "",
-				    "mail_reply", "rcpt_reply", "result", "untested"));
+				    "mail_reply", "rcpt_reply", "result", "untested");
 				continue;
 			}
-			auth_test(&r, mechs[i], &v, o->auth_user, o->auth_pass, 1);
+			add_auth_job(&p, mechs[i], o->auth_user, o->auth_pass, 1);
 		}
+		for (k = 0; k < p.njobs; k++) {
+			if (p.jobs[k].tests == NULL)
+				p.jobs[k].tests = json_array();
+			p.jobs[k].transcript = json_array();
+		}
+		/* The first connection serves the first batch. */
+		if (p.njobs > 0 && p.jobs[0].mech == NULL && p.jobs[0].n > 0) {
+			p.jobs[0].s = r.s;
+			p.jobs[0].info = r.info;
+			json_array_extend(p.jobs[0].transcript, r.transcript);
+			json_array_clear(r.transcript);
+			r.s = NULL;
+		}
+		copy_transcript(&r);
+		end_session(&r);
+		run_jobs(&p, o->connections ? o->connections : 1);
 	} else {
 		name[0] = local[0] = '\0';
 	}
 	copy_transcript(&r);
 	end_session(&r);
-	/* Tests that did not run are untested, never passed. */
-	for (i = nrun; i < ntests; i++)
-		json_array_append_new(r.tests, json_pack("{s:s, s:s, s:s, s:s, "
-		    "s:s, s:n, s:n, s:s}", "id", tests[i].id, "description",
-		    tests[i].desc, "kind", kind_name(tests[i].kind), "mail_from", tests[i].from, "rcpt_to", tests[i].rcpt,
-		    "mail_reply", "rcpt_reply", "result", "untested"));
+	/* The jobs' results in job order; tests that did not run are
+	 * untested, never passed. */
+	for (k = 0; k < p.njobs; k++) {
+		struct job *j = &p.jobs[k];
+		end_session(j);
+		json_array_extend(r.tests, j->tests);
+		json_array_extend(r.transcript, j->transcript);
+		json_decref(j->tests);
+		json_decref(j->transcript);
+		nrun += j->nrun;
+		for (i = j->first + j->nrun; i < j->first + j->n; i++)
+			json_array_append_new(r.tests, json_pack("{s:s, s:s, s:s, "
+			    "s:s, s:s, s:n, s:n, s:s}", "id", tests[i].id,
+			    "description", tests[i].desc, "kind",
+			    kind_name(tests[i].kind), "mail_from", tests[i].from,
+			    "rcpt_to", tests[i].rcpt, "mail_reply", "rcpt_reply",
+			    "result", "untested"));
+		if (j->fatal && !r.fatal) {
+			r.fatal = 1;
+			snprintf(r.reason, sizeof(r.reason), "%s", j->reason);
+		}
+	}
+	free(p.jobs);
 	for (i = 0; i < json_array_size(r.tests); i++) {
 		json_t *t = json_array_get(r.tests, i);
 		const char *res = json_string_value(json_object_get(t, "result"));

@@ -18,6 +18,9 @@
 
 #define AUDIT_SCHEMA "relayctl.audit/1"
 
+/* At most this many connections to one target at once. */
+#define AUDIT_MAX_CONNECTIONS 16
+
 struct audit_opts {
 	const struct transport_ops *ops;	/* &transport_curl */
 	struct transport_opts conn;		/* host, port, TLS, source, EHLO */
@@ -27,9 +30,12 @@ struct audit_opts {
 	const char *user;			/* U, default "relaytest" */
 	const char *sender;			/* F, default "relayctl" */
 	const char *tests;			/* fnmatch pattern of IDs, or NULL */
-	unsigned per_connection;		/* failing RCPTs per connection;
-						 * stays under Postfix's
+	unsigned per_connection;		/* refusals a connection may
+						 * meet (8): under Postfix's
 						 * smtpd_soft_error_limit (10) */
+	unsigned connections;			/* connections at once, 1 to
+						 * AUDIT_MAX_CONNECTIONS
+						 * (0: 1) */
 	const char *auth_user;			/* real credentials, or NULL */
 	const char *auth_pass;			/* never printed or stored */
 	bool allow_cleartext_auth;		/* send them without TLS too */

@@ -7,6 +7,7 @@
  */
 /* explicit_bzero(3), asprintf(3) */
 #define _GNU_SOURCE
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@ struct session {
 	struct strlist log;
 	int reply_timeout_ms;
 	long long deadline_ms;
+	bool quit;		/* QUIT was sent in a pipeline */
 };
 
 long long transport_now_ms(void)
@@ -159,6 +161,8 @@ enum relay_err session_pipeline(struct session *s, const char *const *cmds,
 		strbuf_addstr(&b, cmds[i]);
 		strbuf_add(&b, "\r\n", 2);
 		strlist_addf(&s->log, "> %s", cmds[i]);
+		if (strcasecmp(cmds[i], "QUIT") == 0)
+			s->quit = true;
 	}
 	if (b.failed) {
 		strbuf_release(&b);
@@ -319,8 +323,9 @@ void session_close(struct session *s)
 
 	if (s == NULL)
 		return;
-	/* QUIT, best effort, with a short wait: libcurl sends none. */
-	if (s->reader != NULL && send_line(s, "QUIT", "QUIT", &d) == RELAY_OK &&
+	/* QUIT, best effort, with a short wait: libcurl sends none.  One
+	 * that ended a pipeline has had its answer. */
+	if (s->reader != NULL && !s->quit && send_line(s, "QUIT", "QUIT", &d) == RELAY_OK &&
 	    smtp_read_reply(s->reader, 1000, &r, &d) == RELAY_OK) {
 		log_reply(s, &r);
 		smtp_reply_release(&r);

@@ -109,7 +109,8 @@ enum relay_err session_command(struct session *s, const char *cmd,
  * session_pipeline - send the N commands CMDS in one write and read their
  * N replies into REPLIES (for servers that offer PIPELINING).  Every
  * command is checked before anything is sent.  On error the replies read
- * so far are kept (*DONE of them).
+ * so far are kept (*DONE of them).  A QUIT (the last command of a
+ * pipeline, RFC 2920) is not sent again by session_close().
  */
 enum relay_err session_pipeline(struct session *s, const char *const *cmds,
     size_t n, struct smtp_reply *replies, size_t *done,

@@ -79,9 +79,10 @@ static size_t header_cb(char *data, size_t size, size_t n, void *ctx)
 }
 
 /* replay - the replies libcurl saw, in order: the banner, EHLO (or HELO),
- * STARTTLS's 220 and the EHLO after it; fill INFO and LOG */
-static void replay(struct transport *t, struct transport_info *info,
-    struct strlist *log)
+ * STARTTLS's 220 and the EHLO after it; fill INFO, and LOG with them and
+ * the commands libcurl sent for them (named HELO) */
+static void replay(struct transport *t, const char *helo,
+    struct transport_info *info, struct strlist *log)
 {
 	struct smtp_mem m = { t->lines.buf, t->lines.len, 0 };
 	struct smtp_reader *r = smtp_reader_new(smtp_mem_read, &m, 0, 0);
@@ -89,12 +90,16 @@ static void replay(struct transport *t, struct transport_info *info,
 	struct relay_diag d;
 	size_t i;
 	int k = 0, ehlos = 0;
+	const char *next = "EHLO";	/* libcurl's command after a reply */
 
 	if (r == NULL || t->lines.len == 0) {
 		smtp_reader_free(r);
 		return;
 	}
 	while (smtp_read_reply(r, 1000, &rep, &d) == RELAY_OK) {
+		if (k > 0 && log != NULL)
+			strlist_addf(log, strcmp(next, "STARTTLS") == 0 ? "> %s" :
+			    "> %s %s", next, helo);
 		for (i = 0; log != NULL && i < rep.nlines; i++)
 			strlist_addf(log, "< %s", rep.lines[i]);
 		if (k++ == 0) {
@@ -106,10 +111,14 @@ static void replay(struct transport *t, struct transport_info *info,
 			info->starttls = info->tls = true;
 			info->caps_plain = info->caps;
 			memset(&info->caps, 0, sizeof(info->caps));
+			next = "EHLO";
 		} else if (rep.code == 250) {
 			smtp_caps_parse(&rep, &info->caps);
 			info->ehlo = rep.nlines > 1 || ehlos > 0 || info->ehlo;
 			ehlos++;
+			next = "STARTTLS";
+		} else {
+			next = "HELO";	/* EHLO refused: libcurl tries HELO */
 		}
 		smtp_reply_release(&rep);
 	}
@@ -206,7 +215,7 @@ static enum relay_err curl_open(const struct transport_opts *o,
 		curl_easy_setopt(t->curl, CURLOPT_INTERFACE, iface);
 	}
 	rc = curl_easy_perform(t->curl);
-	replay(t, info, log);
+	replay(t, o->helo, info, log);
 	if (o->tls == TLS_IMPLICIT)
 		info->tls = true;
 	if (rc != CURLE_OK) {

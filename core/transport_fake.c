@@ -1,13 +1,17 @@
 /*
- * transport_fake - a scripted server for unit tests.
+ * transport_fake - a scripted server for unit tests.  Connections may run
+ * in several threads at once: the script is shared under one lock.
  * Owns its reply buffer.  Never prints.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "strbuf.h"
 #include "transport_fake.h"
+
+static pthread_mutex_t script_lock = PTHREAD_MUTEX_INITIALIZER;
 
 struct transport {
 	struct fake_script *s;
@@ -29,6 +33,9 @@ static enum relay_err fake_open(const struct transport_opts *o,
 	if (t == NULL)
 		return RELAY_ENOMEM;
 	t->s = s;
+	pthread_mutex_lock(&script_lock);
+	s->opens++;
+	pthread_mutex_unlock(&script_lock);
 	snprintf(info->peer_addr, sizeof(info->peer_addr), "192.0.2.25");
 	snprintf(info->local_addr, sizeof(info->local_addr), "%s",
 	    o->source != NULL ? o->source : "198.51.100.66");
@@ -70,6 +77,8 @@ static void take_line(struct transport *t, const char *line)
 			t->closed = 1;
 		else
 			strbuf_addstr(&t->out, reply);
+		if (reply != NULL && strncmp(reply, "421", 3) == 0)
+			t->closed = 1;	/* said it is closing: closes */
 		return;
 	}
 	if (s->next >= s->nsteps) {
@@ -101,12 +110,16 @@ static enum relay_err fake_send(struct transport *t, const char *data,
 		snprintf(diag->msg, sizeof(diag->msg), "connection closed");
 		return RELAY_EPROTO;
 	}
-	for (i = 0; i < len; i++) {
+	pthread_mutex_lock(&script_lock);
+	t->s->sends++;
+	for (i = 0; i < len && !t->closed; i++) {
 		if (data[i] == '\n') {
 			char *line = strbuf_detach(&t->in, NULL);
 			size_t n = line != NULL ? strlen(line) : 0;
-			if (line == NULL)
+			if (line == NULL) {
+				pthread_mutex_unlock(&script_lock);
 				return RELAY_ENOMEM;
+			}
 			if (n > 0 && line[n - 1] == '\r')
 				line[n - 1] = '\0';
 			take_line(t, line);
@@ -115,6 +128,7 @@ static enum relay_err fake_send(struct transport *t, const char *data,
 			strbuf_add(&t->in, &data[i], 1);
 		}
 	}
+	pthread_mutex_unlock(&script_lock);
 	return RELAY_OK;
 }
 

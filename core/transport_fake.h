@@ -14,7 +14,9 @@
 /* One exchange: when the session sends a line starting with EXPECT ("" for
  * any line), the fake answers REPLY (whole lines, CRLF included; "" for
  * no answer, e.g. within a pipeline).  EXPECT "<close>" makes the fake
- * close the connection instead. */
+ * close the connection instead, and so does a reply of 421 after it is
+ * sent.  The script is shared by connections in several threads under a
+ * lock; RESPOND runs under it. */
 struct fake_step {
 	const char *expect;
 	const char *reply;
@@ -33,6 +35,8 @@ struct fake_script {
 	size_t next;			/* steps done */
 	char mismatch[256];		/* the first unexpected line, if any */
 	size_t sent_lines;
+	size_t sends;			/* writes (a pipeline is one) */
+	size_t opens;			/* connections */
 	const char *source;		/* the source address of the last open */
 };
 

@@ -68,6 +68,70 @@ assert "AUD-DENIED-ADDRESS" not in {f["id"] for f in t["findings"]}'
 	no_data
 }
 
+@test "audit: batches stay under Postfix's error limits, within 2x the round-trip floor" {
+	# Stock limits, but a 3 s tarpit: a connection that made more than
+	# smtpd_soft_error_limit errors would show in the time and the log.
+	SB=$(sandbox_start --tls --set smtpd_error_sleep_time=3s)
+	sandbox_load "$SB"
+	relayctl enable-phase 3 --plaintext-after-tls -c "$SANDBOX_CONFIG_DIR" >/dev/null
+	for c in 1 4; do
+		start=$(date +%s%N)
+		RELAYCTL_AUTH_PASS=$SANDBOX_PASS run relayctl audit --source $OUT \
+			--auth-user "$SANDBOX_USER" --connections $c --json "127.0.0.1:$SANDBOX_PORT"
+		ms=$(( ($(date +%s%N) - start) / 1000000 ))
+		[ "$status" -eq 1 ]	# closed; the self-signed certificate warns
+		echo "$output" >"$BATS_TEST_TMPDIR/audit$c.json"
+		echo "$output" | "$PYTHON" "$LIB/roundtrips.py" >"$BATS_TEST_TMPDIR/rt$c"
+		cat "$BATS_TEST_TMPDIR/rt$c" >&3
+		"$PYTHON" -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["verdict"] == "closed", r
+assert r["tests"] >= 60, r
+assert r["round_trips"] <= 2 * r["floor_round_trips"], r
+assert r["connections"] <= 2 * r["floor_connections"], r' "$BATS_TEST_TMPDIR/rt$c"
+		# no tarpit sleep: far less than one 3 s delay
+		[ "$ms" -lt 3000 ]
+	done
+	# The battery alone, in clear text: batches are where the round trips go
+	# (one write per batch, its QUIT included)
+	run relayctl audit --source $OUT --tls none --tests 'RLY-*' --json \
+		"127.0.0.1:$SANDBOX_PORT"
+	[ "$status" -eq 0 ]
+	echo "$output" | "$PYTHON" "$LIB/roundtrips.py" >"$BATS_TEST_TMPDIR/rtb"
+	cat "$BATS_TEST_TMPDIR/rtb" >&3
+	"$PYTHON" -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["verdict"] == "closed" and r["tests"] >= 50, r
+assert r["round_trips"] <= 2 * r["floor_round_trips"], r
+assert r["round_trips"] == 3 * r["connections"], r' "$BATS_TEST_TMPDIR/rtb"
+	# the same report, however many connections ran at once
+	"$PYTHON" -c '
+import json, sys
+a, b = (json.load(open(f))["targets"][0] for f in sys.argv[1:])
+strip = lambda t: [(x["id"], x["result"], x["rcpt_reply"]) for x in t["tests"]]
+assert strip(a) == strip(b)' "$BATS_TEST_TMPDIR/audit1.json" "$BATS_TEST_TMPDIR/audit4.json"
+	# Postfix's own count: at most 8 refused commands per connection, each
+	# ended by QUIT, none cut off
+	"$PYTHON" - "$SANDBOX_DIR/maillog" <<'PY'
+import re, sys
+n = 0
+for line in open(sys.argv[1]):
+    if "disconnect from" not in line or "127.0.0.66" not in line:
+        continue
+    n += 1
+    m = re.search(r"commands=(\d+)(?:/(\d+))?", line)
+    ok, total = int(m.group(1)), int(m.group(2) or m.group(1))
+    assert total - ok <= 8, line
+    assert "quit=1" in line, line
+assert n >= 20, n
+log = open(sys.argv[1]).read()
+assert "lost connection" not in log and "too many errors" not in log
+PY
+	no_data
+}
+
 @test "audit: an open relay is open, exit 2, naming the tests that relayed" {
 	SB=$(sandbox_start --no-auth --set mynetworks=0.0.0.0/0 --set default_transport=smtp --set relay_transport=relay)
 	sandbox_load "$SB"

@@ -1,6 +1,8 @@
 /* test_audit - the audit over the scripted fake transport: a closed
  * server, one that falls for a single trick, a refusing banner, a server
- * that hangs up mid-run, bogus AUTH accepted; never a DATA command. */
+ * that hangs up mid-run, bogus AUTH accepted; batches pipelined with QUIT,
+ * the same report over parallel connections, a 421 mid-batch, a refused
+ * MAIL without PIPELINING; never a DATA command. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,9 +17,13 @@
 #include "transport_fake.h"
 
 struct server {
-	const char *mode;	/* "closed", "pct", "hangup", "anyauth" */
+	const char *mode;	/* "closed", "pct", "hangup", "anyauth", "421",
+				 * "nonull" */
 	size_t lines, data;	/* lines seen, DATA/BDAT seen */
 	int authed;
+	size_t rcpts;		/* RCPT commands seen */
+	int mail_refused;	/* the last MAIL was refused */
+	size_t rcpt_after_refusal;	/* RCPTs right after a refused MAIL */
 };
 
 /* respond - the fake server's policy */
@@ -30,8 +36,24 @@ static const char *respond(const char *line, void *ctx)
 		s->data++;
 	if (strcmp(s->mode, "hangup") == 0 && s->lines > 20)
 		return NULL;
-	if (strncmp(line, "MAIL", 4) == 0 || strncmp(line, "RSET", 4) == 0)
+	if (strncmp(line, "MAIL", 4) == 0) {
+		s->mail_refused = strcmp(s->mode, "nonull") == 0 &&
+		    strcmp(line, "MAIL FROM:<>") == 0;
+		return s->mail_refused ? "553 5.1.8 no bounces here\r\n" :
+		    "250 2.1.0 Ok\r\n";
+	}
+	if (strncmp(line, "RCPT", 4) == 0) {
+		s->rcpts++;
+		s->rcpt_after_refusal += s->mail_refused;
+		if (s->mail_refused)
+			return "503 5.5.1 Error: need MAIL command\r\n";
+		if (strcmp(s->mode, "421") == 0 && s->rcpts == 5)
+			return "421 4.7.0 mx.relayctl.test closing\r\n";
+	}
+	if (strncmp(line, "RSET", 4) == 0) {
+		s->mail_refused = 0;
 		return "250 2.0.0 Ok\r\n";
+	}
 	if (strncmp(line, "QUIT", 4) == 0)
 		return "221 2.0.0 Bye\r\n";
 	if (strncmp(line, "AUTH", 4) == 0) {
@@ -53,9 +75,10 @@ static const char *respond(const char *line, void *ctx)
 	return "502 5.5.2 Error: command not recognized\r\n";
 }
 
-/* audit - run against a fake in MODE, with BANNER */
-static json_t *audit(struct server *srv, const char *banner, const char *ehlo,
-    struct fake_script *sc)
+/* audit_n - run against a fake in MODE, with BANNER, over CONNS
+ * connections at once */
+static json_t *audit_n(struct server *srv, const char *banner,
+    const char *ehlo, struct fake_script *sc, unsigned conns)
 {
 	struct audit_opts o = { 0 };
 
@@ -71,12 +94,20 @@ static json_t *audit(struct server *srv, const char *banner, const char *ehlo,
 	o.conn.connect_timeout_ms = o.conn.reply_timeout_ms = 1000;
 	o.conn.ctx = sc;
 	o.target = "fake";
+	o.connections = conns;
 	return audit_run(&o);
+}
+
+static json_t *audit(struct server *srv, const char *banner, const char *ehlo,
+    struct fake_script *sc)
+{
+	return audit_n(srv, banner, ehlo, sc, 1);
 }
 
 #define BANNER "220 mx.relayctl.test ESMTP\r\n"
 #define EHLO "250-mx.relayctl.test\r\n250 PIPELINING\r\n"
 #define EHLO_AUTH "250-mx.relayctl.test\r\n250-PIPELINING\r\n250 AUTH PLAIN\r\n"
+#define EHLO_SERIAL "250-mx.relayctl.test\r\n250 8BITMIME\r\n"
 
 /* result_of - the result of test ID in DOC */
 static const char *result_of(json_t *doc, const char *id)
@@ -92,7 +123,7 @@ static const char *result_of(json_t *doc, const char *id)
 
 static void test_closed(void **state)
 {
-	struct server srv = { "closed", 0, 0, 0 };
+	struct server srv = { .mode = "closed" };
 	struct fake_script sc;
 	json_t *d = audit(&srv, BANNER, EHLO, &sc);
 
@@ -111,7 +142,7 @@ static void test_closed(void **state)
 
 static void test_single_trick(void **state)
 {
-	struct server srv = { "pct", 0, 0, 0 };
+	struct server srv = { .mode = "pct" };
 	struct fake_script sc;
 	json_t *d = audit(&srv, BANNER, EHLO, &sc), *f;
 	size_t i;
@@ -131,7 +162,7 @@ static void test_single_trick(void **state)
 
 static void test_refusing_banner(void **state)
 {
-	struct server srv = { "closed", 0, 0, 0 };
+	struct server srv = { .mode = "closed" };
 	struct fake_script sc;
 	json_t *d = audit(&srv, "421 4.3.2 go away\r\n", EHLO, &sc);
 
@@ -144,7 +175,7 @@ static void test_refusing_banner(void **state)
 
 static void test_hangup_is_unknown(void **state)
 {
-	struct server srv = { "hangup", 0, 0, 0 };
+	struct server srv = { .mode = "hangup" };
 	struct fake_script sc;
 	json_t *d = audit(&srv, BANNER, EHLO, &sc);
 
@@ -159,13 +190,114 @@ static void test_hangup_is_unknown(void **state)
 
 static void test_bogus_auth_accepted_is_open(void **state)
 {
-	struct server srv = { "anyauth", 0, 0, 0 };
+	struct server srv = { .mode = "anyauth" };
 	struct fake_script sc;
 	json_t *d = audit(&srv, BANNER, EHLO_AUTH, &sc);
 
 	(void)state;
 	assert_string_equal(audit_verdict(d), "open");
 	assert_string_equal(result_of(d, "AUTH-BOGUS-PLAIN"), "relayed");
+	json_decref(d);
+}
+
+/* count - tests in DOC with RESULT (NULL: all); REFUSABLE: only those
+ * the server may refuse (not for a local recipient) */
+static size_t count(json_t *doc, const char *result, int refusable)
+{
+	size_t i, n = 0;
+	json_t *t;
+
+	json_array_foreach(json_object_get(doc, "tests"), i, t) {
+		if (result != NULL && strcmp(json_string_value(json_object_get(t,
+		    "result")), result) != 0)
+			continue;
+		if (refusable && strcmp(json_string_value(json_object_get(t,
+		    "kind")), "local") == 0)
+			continue;
+		n++;
+	}
+	return n;
+}
+
+static void test_pipelined_batches(void **state)
+{
+	struct server srv = { .mode = "closed" };
+	struct fake_script sc;
+	json_t *d = audit(&srv, BANNER, EHLO, &sc);
+	size_t n = count(d, NULL, 1);
+
+	(void)state;
+	assert_string_equal(audit_verdict(d), "closed");
+	/* at most 8 refusals per connection, and no more connections */
+	assert_int_equal(sc.opens, (n + 7) / 8);
+	/* one write per connection: the batch, QUIT included */
+	assert_int_equal(sc.sends, sc.opens);
+	assert_int_equal(count(d, "untested", 0), 0);
+	assert_int_equal(srv.data, 0);
+	json_decref(d);
+}
+
+static void test_parallel_same_report(void **state)
+{
+	const char *modes[] = { "closed", "pct" };
+	size_t m;
+
+	(void)state;
+	for (m = 0; m < 2; m++) {
+		struct server s1 = { .mode = modes[m] };
+		struct server s4 = s1;
+		struct fake_script sc1, sc4;
+		json_t *d1 = audit_n(&s1, BANNER, EHLO, &sc1, 1);
+		json_t *d4 = audit_n(&s4, BANNER, EHLO, &sc4, 4);
+		assert_true(json_equal(json_object_get(d1, "tests"),
+		    json_object_get(d4, "tests")));
+		assert_true(json_equal(json_object_get(d1, "transcript"),
+		    json_object_get(d4, "transcript")));
+		assert_string_equal(audit_verdict(d1), audit_verdict(d4));
+		assert_int_equal(sc1.opens, sc4.opens);
+		assert_int_equal(s4.data, 0);
+		json_decref(d1);
+		json_decref(d4);
+	}
+}
+
+static void test_421_moves_on(void **state)
+{
+	struct server srv = { .mode = "421" };
+	struct fake_script sc;
+	json_t *d = audit(&srv, BANNER, EHLO, &sc);
+	size_t n = count(d, NULL, 1);
+
+	(void)state;
+	/* the tests after the 421 ran on one more connection */
+	assert_int_equal(sc.opens, (n + 7) / 8 + 1);
+	assert_int_equal(count(d, "untested", 0), 0);
+	assert_int_equal(count(d, "deferred", 0), 1);
+	assert_true(json_is_true(json_object_get(d, "complete")));
+	assert_string_equal(audit_verdict(d), "closed");
+	json_decref(d);
+}
+
+static void test_serial_refused_mail(void **state)
+{
+	struct server srv = { .mode = "nonull" };
+	struct fake_script sc;
+	json_t *d = audit(&srv, BANNER, EHLO_SERIAL, &sc);
+
+	(void)state;
+	/* no RCPT after a refused MAIL, a command per write, QUIT apart */
+	assert_int_equal(srv.rcpt_after_refusal, 0);
+	assert_true(sc.sends > 3 * count(d, "denied", 0));
+	assert_string_equal(result_of(d, "RLY-PLAIN-NULL"), "untested");
+	assert_string_equal(audit_verdict(d), "closed");
+	json_decref(d);
+	/* pipelined, the RCPT goes out anyway; later batches are halved */
+	memset(&srv, 0, sizeof(srv));
+	srv.mode = "nonull";
+	d = audit(&srv, BANNER, EHLO, &sc);
+	assert_int_equal(srv.rcpt_after_refusal, 1);
+	assert_string_equal(result_of(d, "RLY-PLAIN-NULL"), "untested");
+	assert_true(sc.opens > (count(d, NULL, 1) + 7) / 8);
 	json_decref(d);
 }
 
@@ -177,6 +309,10 @@ int main(void)
 		cmocka_unit_test(test_refusing_banner),
 		cmocka_unit_test(test_hangup_is_unknown),
 		cmocka_unit_test(test_bogus_auth_accepted_is_open),
+		cmocka_unit_test(test_pipelined_batches),
+		cmocka_unit_test(test_parallel_same_report),
+		cmocka_unit_test(test_421_moves_on),
+		cmocka_unit_test(test_serial_refused_mail),
 	};
 
 	return cmocka_run_group_tests_name("audit", tests, NULL, NULL);
