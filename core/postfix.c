@@ -28,6 +28,7 @@
 #include "mastercf.h"
 #include "safefile.h"
 #include "strbuf.h"
+#include "vcache.h"
 
 struct backend {
 	const struct backend_ops *ops;
@@ -707,6 +708,7 @@ static enum relay_err pf_open(const struct backend_opts *o,
 	enum relay_err err;
 	pid_t vpid = -1;
 	int vfd = -1;
+	char cdir[4096] = "", ckey[4200] = "";
 
 	if (stat(o->config_dir, &st) != 0)
 		return relay_diagf(diag, RELAY_EIO, "cannot use config directory '%s': %s",
@@ -720,9 +722,13 @@ static enum relay_err pf_open(const struct backend_opts *o,
 		return RELAY_ENOMEM;
 	}
 	pf->ops = &postfix_backend;
-	/* postconf takes longer to start than main.cf takes to parse: ask it
-	 * for the version first, and read its answer afterwards. */
-	if (o->version == NULL) {
+	/* postconf takes longer to start than main.cf takes to parse and
+	 * write: the version it gave last is cached, keyed by the postconf
+	 * binary's identity.  Else ask it first and read its answer after. */
+	if (o->version == NULL && vcache_dir(cdir, sizeof(cdir)) == 0 &&
+	    vcache_key("postconf", ckey, sizeof(ckey)) == 0)
+		pf->version = vcache_get(cdir, "postfix-version", ckey);
+	if (o->version == NULL && pf->version == NULL) {
 		char *argv[] = { (char *)"postconf", (char *)"-dh",
 		    (char *)"mail_version", NULL };
 		vpid = capture_start(argv, &vfd, 0);
@@ -749,9 +755,11 @@ static enum relay_err pf_open(const struct backend_opts *o,
 	pf->mx = pick_mx(pf->master);
 	if (o->version != NULL) {
 		pf->version = strdup(o->version);
-	} else {
+	} else if (vpid >= 0) {
 		pf->version = capture_finish(vpid, vfd, NULL);
 		vpid = -1;
+		if (pf->version != NULL && ckey[0] != '\0' && cdir[0] != '\0')
+			vcache_put(cdir, "postfix-version", ckey, pf->version);
 	}
 	if (maincf_get(pf->main, "mynetworks") == NULL) {
 		/* Derived from mynetworks_style and the interfaces: ask

@@ -257,6 +257,42 @@ MAIN
 	[[ $output == "no relay risks found in $CONF/main.cf" ]]
 }
 
+@test "the Postfix version is cached by postconf's identity: asked once, asked again when postconf is replaced" {
+	bin=$BATS_TEST_TMPDIR/bin
+	export RELAYCTL_CACHE_DIR=$BATS_TEST_TMPDIR/cache
+	mkdir -p "$bin"
+	# postconf VERSION - a postconf that says VERSION and counts the asking
+	fakepc() {
+		rm -f "$bin/postconf"	# a new file, as an upgrade makes
+		cat >"$bin/postconf" <<SH
+#!/bin/sh
+if [ "\$*" = "-dh mail_version" ]; then echo x >>"$BATS_TEST_TMPDIR/asked"; echo $1; exit 0; fi
+exec /usr/sbin/postconf "\$@"
+SH
+		chmod 755 "$bin/postconf"
+	}
+	fakepc 3.5.0
+	for i in 1 2 3; do
+		PATH=$bin:$PATH run --separate-stderr relayctl enable-phase 1 --dry-run -c "$CONF"
+		[ "$status" -eq 0 ]
+		[[ $stderr == *"note: Postfix 3.5.0 has no smtpd_sasl_mechanism_filter"* ]]
+	done
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/asked")" -eq 1 ]
+	[ "$(stat -c %a "$RELAYCTL_CACHE_DIR/postfix-version")" = 644 ]
+	fakepc 3.8.0
+	PATH=$bin:$PATH run --separate-stderr relayctl enable-phase 1 --dry-run -c "$CONF"
+	[[ $output == *"+smtpd_sasl_mechanism_filter = cram-md5"* ]]
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/asked")" -eq 2 ]
+	# a cache others could write is not believed
+	chmod 666 "$RELAYCTL_CACHE_DIR/postfix-version"
+	PATH=$bin:$PATH run --separate-stderr relayctl enable-phase 1 --dry-run -c "$CONF"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/asked")" -eq 3 ]
+	# RELAYCTL_CACHE_DIR empty: no cache at all
+	RELAYCTL_CACHE_DIR= PATH=$bin:$PATH run relayctl status -c "$CONF"
+	RELAYCTL_CACHE_DIR= PATH=$bin:$PATH run relayctl status -c "$CONF"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/asked")" -eq 5 ]
+}
+
 @test "--postfix-version before 3.6: no mechanism filter, and a note saying what to do" {
 	run --separate-stderr relayctl enable-phase 1 --dry-run --postfix-version 3.5.0 -c "$CONF"
 	[ "$status" -eq 0 ]

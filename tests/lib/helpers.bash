@@ -8,6 +8,8 @@ LIB=$ROOT/tests/lib
 RELAYCTL=${RELAYCTL:-$ROOT/relayctl}
 PYTHON=${PYTHON:-$(command -v /usr/bin/python3 || command -v python3)}
 export PYTHON
+# the Postfix version cache of the runs under test: theirs, not the system's
+export RELAYCTL_CACHE_DIR=${RELAYCTL_CACHE_DIR:-$BATS_RUN_TMPDIR/cache}
 
 # relayctl ARGS - the binary under test, under $RELAYCTL_WRAP if set
 relayctl() {
