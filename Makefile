@@ -6,6 +6,7 @@
 #   make asan         the whole suite under AddressSanitizer + UBSan
 #   make valgrind     the whole suite under valgrind
 #   make fuzz         every libFuzzer target, FUZZ_TIME seconds each
+#   make bench        relayctl against nmap, swaks and postconf -e (bench/)
 #   make install      PREFIX=/usr/local DESTDIR= (binary, man page, completions)
 #   make WERROR=      build without -Werror (for packagers)
 
@@ -58,7 +59,7 @@ CLI_OBJ  = $(CLI_SRC:%.c=$(B)/%.o)
 CLI_LIB_OBJ = $(filter-out $(B)/cli/main.o,$(CLI_OBJ))
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all check check-run tests demo asan valgrind install uninstall completions fuzz \
+.PHONY: all check check-run tests demo asan valgrind install uninstall completions fuzz bench \
 	clean deps pkgcheck testpkgcheck FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -129,6 +130,13 @@ check-run: tests
 demo: deps
 	@$(MAKE) --no-print-directory $(BIN)
 	@RELAYCTL=$(CURDIR)/$(BIN) bash mk/demo.sh
+
+# Benchmarks (never part of check): one host against nmap and swaks, a
+# 1,000-target fleet, enable-phase against postconf -e; bench/results/.
+bench:
+	@sh mk/deps.sh bench
+	@$(MAKE) --no-print-directory $(BIN)
+	@RELAYCTL=$(CURDIR)/$(BIN) sh bench/run.sh
 
 ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	     -fno-sanitize-recover=all

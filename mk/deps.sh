@@ -13,7 +13,7 @@ check="$build libcmocka-dev bats postfix sasl2-bin libsasl2-modules openssl pyth
 case $what in
 build) want=$build ;;
 check|demo) want=$check ;;
-bench) want="$check nmap" ;;
+bench) want="$check nmap swaks" ;;
 fuzz) want="$build clang" ;;
 *) echo "deps.sh: unknown set '$what' (use build, check, demo, bench or fuzz)" >&2; exit 2 ;;
 esac
