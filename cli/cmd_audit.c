@@ -464,6 +464,7 @@ int cmd_audit(struct cli *cli, int argc, char **argv)
 	char **operands, *end;
 	int c, i, rc = EXIT_OK, verbose = 0, quiet = 0;
 	unsigned jobs = 4, conns = 0, *target_lines = NULL;
+	unsigned long ul;
 	double deadline = 0;
 	enum format format = FORMAT_TEXT;
 	const char *targets_file = NULL;
@@ -610,8 +611,9 @@ int cmd_audit(struct cli *cli, int argc, char **argv)
 			verbose = 1;
 			break;
 		case 'j':
-			jobs = (unsigned)strtoul(st.arg, &end, 10);
-			if (*end != '\0' || jobs < 1 || jobs > 1024 ||
+			ul = strtoul(st.arg, &end, 10);
+			jobs = ul <= 1024 ? (unsigned)ul : 0;
+			if (*end != '\0' || jobs < 1 ||
 			    !isdigit((unsigned char)st.arg[0])) {
 				out_error("audit: invalid --jobs '%s': give 1 to "
 				    "1024", st.arg);
@@ -620,9 +622,9 @@ int cmd_audit(struct cli *cli, int argc, char **argv)
 			}
 			break;
 		case A_CONNECTIONS:
-			conns = (unsigned)strtoul(st.arg, &end, 10);
+			ul = strtoul(st.arg, &end, 10);
+			conns = ul <= AUDIT_MAX_CONNECTIONS ? (unsigned)ul : 0;
 			if (*end != '\0' || conns < 1 ||
-			    conns > AUDIT_MAX_CONNECTIONS ||
 			    !isdigit((unsigned char)st.arg[0])) {
 				out_error("audit: invalid --connections '%s': give "
 				    "1 to %d", st.arg, AUDIT_MAX_CONNECTIONS);
@@ -817,9 +819,9 @@ int cmd_audit(struct cli *cli, int argc, char **argv)
 	o.conn.connect_timeout_ms = o.conn.reply_timeout_ms =
 	    (int)(timeout * 1000);
 	/* Connections per target: 4 by default, fewer with many targets
-	 * at once, so that a fleet keeps at most 64 in flight. */
+	 * at once, so that a fleet keeps at most 64 in flight (or -j). */
 	if (conns == 0)
-		conns = jobs >= 64 ? 1 : jobs >= 32 ? 2 : 4;
+		conns = jobs >= 16 ? (64 / jobs > 1 ? 64 / jobs : 1) : 4;
 	o.connections = conns;
 	if (cli->config_dir_set) {
 		struct relay_diag diag = { "" };

@@ -126,7 +126,7 @@ static const struct opt_spec audit_opts[] = {
 	{ "jobs", 'j', "N", "audit N targets at once (default 4)", NULL },
 	{ "connections", OPT_LONG_ONLY + 42, "N",
 	  "at most N connections to a target at once (1 to 16; default 4, "
-	  "2 from -j 32 and 1 from -j 64)", NULL },
+	  "or 64 / -j from -j 16 on, 1 at least)", NULL },
 	{ "mx", OPT_LONG_ONLY + 39, NULL,
 	  "a target that is a domain stands for its MX hosts, in preference "
 	  "order, each address audited (the domain's own without MX)", NULL },

@@ -86,7 +86,7 @@ complete -c relayctl -n '__relayctl_using audit' -s c -l config-dir -x -a '(__fi
 complete -c relayctl -n '__relayctl_using audit' -l postfix-version -x -d 'the Postfix version, when postconf cannot tell it'
 complete -c relayctl -n '__relayctl_using audit' -l targets -r -F -d 'also the targets in FILE, one per line (\'#\' comments; \'-\' for stdin)'
 complete -c relayctl -n '__relayctl_using audit' -s j -l jobs -x -d 'audit N targets at once (default 4)'
-complete -c relayctl -n '__relayctl_using audit' -l connections -x -d 'at most N connections to a target at once (1 to 16; default 4, 2 from -j 32 and 1 from -j 64)'
+complete -c relayctl -n '__relayctl_using audit' -l connections -x -d 'at most N connections to a target at once (1 to 16; default 4, or 64 / -j from -j 16 on, 1 at least)'
 complete -c relayctl -n '__relayctl_using audit' -l mx -d 'a target that is a domain stands for its MX hosts, in preference order, each address audited (the domain\'s own without MX)'
 complete -c relayctl -n '__relayctl_using audit' -l resolver -x -d 'with --mx: ask this DNS server (IPv4) instead of the system\'s'
 complete -c relayctl -n '__relayctl_using audit' -l deadline -x -d 'end the whole run by then: targets not started are unknown'

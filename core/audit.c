@@ -81,12 +81,16 @@ static const char *classify(const struct battery_test *t, int code)
 }
 
 /*
- * The battery runs as jobs: a run of at most PER tests, or one AUTH test.
- * Each job opens its own connections, so that jobs can run side by side
- * (audit_opts.connections of them at a time) and no connection collects
- * more refusals than the server's error limits allow.  A job keeps its
- * results; they are merged in job order, so the report is the same
- * however the jobs were spread.
+ * The battery runs as jobs: a run of tests the server may refuse at most
+ * PER times, or one AUTH test.  Each job opens its own connections, so
+ * that jobs can run side by side (audit_opts.connections of them at a
+ * time) and no connection collects more refusals than the server's error
+ * limits allow.  A job keeps its results; they are merged in job order, so
+ * the tests and their results come out the same however the jobs were
+ * spread, as long as the server answers the same (where batches split may
+ * differ: a refused MAIL FROM halves the batches started after it).  A server that refuses a further connection
+ * (no greeting, a 421) gets fewer: the job goes back to the queue and its
+ * worker stops, down to one connection at a time.
  */
 struct job {
 	size_t first, n;		/* battery tests [first, first + n) */
@@ -96,7 +100,11 @@ struct job {
 	struct session *s;
 	struct transport_info info;	/* of the job's last connection */
 	json_t *tests, *transcript;
-	size_t nrun;			/* battery tests with a result */
+	size_t rows;			/* battery tests with a row */
+	size_t ran;			/* ... with a reply to their RCPT */
+	size_t retried;			/* 1 + the test retried after a 421 */
+	bool mail_refused;		/* a MAIL FROM was refused, so its RCPT
+					 * too: later batches are halved */
 	char reason[600];		/* why the job stopped, if it did */
 	int fatal;
 };
@@ -105,13 +113,15 @@ struct pool {
 	const struct audit_opts *o;
 	const struct battery_vars *v;
 	const struct battery_test *tests;
-	unsigned per;			/* tests per connection */
+	unsigned per;			/* refusals per connection */
 	struct job *jobs;
 	size_t njobs, next;
+	struct job **again;		/* jobs given back, to take first */
+	size_t nagain;
+	unsigned active;		/* workers still taking jobs */
 	pthread_mutex_t lock;
 	bool stop;			/* a job lost its server: start no more */
-	bool mail_refused;		/* a MAIL FROM was refused: its RCPT
-					 * is refused too, so halve batches */
+	bool mail_refused;		/* a job met a refused MAIL FROM */
 };
 
 /* end_session - QUIT (unless it was pipelined) and close, if open */
@@ -121,29 +131,6 @@ static void end_session(struct job *j)
 		return;
 	session_close(j->s);
 	j->s = NULL;
-}
-
-/* connect_job - a new session for J; sets J's fatal and reason on failure */
-static int connect_job(const struct audit_opts *o, struct job *j)
-{
-	struct relay_diag d = { "" };
-	enum relay_err err;
-
-	err = session_open(o->ops, &o->conn, &j->s, &j->info, &d);
-	if (err != RELAY_OK) {
-		snprintf(j->reason, sizeof(j->reason), "%s: %s",
-		    relay_strerror(err), d.msg);
-		j->fatal = 1;
-		j->s = NULL;
-		return -1;
-	}
-	if (j->info.banner_code != 220) {
-		snprintf(j->reason, sizeof(j->reason), "the server greeted with "
-		    "%d %s", j->info.banner_code, j->info.banner);
-		j->fatal = 1;
-		return -1;
-	}
-	return 0;
 }
 
 /* copy_transcript - append the session's transcript to J's */
@@ -160,9 +147,48 @@ static void copy_transcript(struct job *j)
 	json_array_append_new(j->transcript, json_string("-- connection end"));
 }
 
-/* record - T's result from its MAIL reply and RCPT reply (NULL: not
- * sent); 1 when a reply was 421 (the server is closing), else 0 */
-static int record(struct job *j, const struct battery_test *t,
+/* connect_job - a new session for J; -1 with J's reason set when the
+ * server cannot be reached or does not greet with 220 (closed again) */
+static int connect_job(const struct audit_opts *o, struct job *j)
+{
+	struct relay_diag d = { "" };
+	enum relay_err err;
+
+	err = session_open(o->ops, &o->conn, &j->s, &j->info, &d);
+	if (err != RELAY_OK) {
+		snprintf(j->reason, sizeof(j->reason), "%s: %s",
+		    relay_strerror(err), d.msg);
+		j->s = NULL;
+		return -1;
+	}
+	if (j->info.banner_code != 220) {
+		snprintf(j->reason, sizeof(j->reason), "the server greeted with "
+		    "%d %s", j->info.banner_code, j->info.banner);
+		copy_transcript(j);
+		end_session(j);
+		return -1;
+	}
+	return 0;
+}
+
+/* give_back - put J back for another worker when one is still taking
+ * jobs; true when this worker should stop (one connection fewer) */
+static bool give_back(struct pool *p, struct job *j)
+{
+	bool back = false;
+
+	pthread_mutex_lock(&p->lock);
+	if (p->active > 1 && !p->stop) {
+		p->again[p->nagain++] = j;
+		p->active--;
+		back = true;
+	}
+	pthread_mutex_unlock(&p->lock);
+	return back;
+}
+
+/* record - T's row from its MAIL reply and RCPT reply (NULL: not sent) */
+static void record(struct job *j, const struct battery_test *t,
     const struct smtp_reply *mail, const struct smtp_reply *rcpt)
 {
 	const char *result;
@@ -177,18 +203,24 @@ static int record(struct job *j, const struct battery_test *t,
 	    "rcpt_to", t->rcpt, "mail_reply", line_of(mail),
 	    "rcpt_reply", rcpt != NULL ? line_of(rcpt) : json_null(),
 	    "result", result));
-	j->nrun++;
-	return mail->code == 421 || (rcpt != NULL && rcpt->code == 421);
+	j->rows++;
+	if (mail->code < 400 && rcpt != NULL)
+		j->ran++;
+	if (mail->code >= 400 && mail->code != 421)
+		j->mail_refused = true;
 }
 
-/* mail_refused - note a refused MAIL FROM for the batches still to come */
-static void mail_refused(struct pool *p, const struct smtp_reply *mail)
+/* closing - test K (the FIRST of its connection or not) met a 421: the
+ * server is closing.  2 when it refuses service at once, 1 to try the
+ * test again on a new connection (once), 0 to record it as it is. */
+static int closing(struct job *j, size_t k, bool first, bool mail421)
 {
-	if (mail->code < 400 || mail->code == 421)
-		return;
-	pthread_mutex_lock(&p->lock);
-	p->mail_refused = true;
-	pthread_mutex_unlock(&p->lock);
+	if (first && mail421)
+		return 2;
+	if (j->retried == k + 1)
+		return 0;
+	j->retried = k + 1;
+	return 1;
 }
 
 /* span - the end of the run of tests from K (END at most, one test at
@@ -208,20 +240,23 @@ static size_t span(const struct battery_test *tests, size_t k, size_t end,
 	return i;
 }
 
-/* batch_end - the end of the tests from K the next connection takes */
-static size_t batch_end(struct pool *p, size_t k, size_t end)
+/* batch_budget - the refusals the next batch of J may meet: half as
+ * many once a MAIL FROM was refused, in this job or another (its RCPT is
+ * refused too), so that errors stay below the server's limit */
+static unsigned batch_budget(struct pool *p, const struct job *j)
 {
-	unsigned budget;
+	bool halve;
 
 	pthread_mutex_lock(&p->lock);
-	budget = p->mail_refused && p->per > 1 ? p->per / 2 : p->per;
+	halve = p->mail_refused || j->mail_refused;
 	pthread_mutex_unlock(&p->lock);
-	return span(p->tests, k, end, budget);
+	return halve && p->per > 1 ? p->per / 2 : p->per;
 }
 
 /* run_pipelined - tests [*K, END) in one write: MAIL, RCPT and RSET each,
- * then QUIT; *K moves past the tests with a result.  0 when all ran, 1
- * when the server is closing (421), -1 when the connection was lost. */
+ * then QUIT; *K moves past the tests with a row.  0 when all ran, 1 when
+ * the server is closing (421), 2 when it refused service at the first
+ * reply, -1 when the connection was lost. */
 static int run_pipelined(struct pool *p, struct job *j, size_t *k, size_t end)
 {
 	size_t n = end - *k, ncmd = 3 * n + 1, done = 0, i, c;
@@ -230,7 +265,7 @@ static int run_pipelined(struct pool *p, struct job *j, size_t *k, size_t end)
 	struct smtp_reply *rep = calloc(ncmd, sizeof(*rep));
 	struct relay_diag d = { "" };
 	const struct battery_test *t;
-	int rc = 0;
+	int rc = 0, cl;
 
 	if (cmds == NULL || lines == NULL || rep == NULL) {
 		snprintf(j->reason, sizeof(j->reason), "out of memory");
@@ -251,17 +286,32 @@ static int run_pipelined(struct pool *p, struct job *j, size_t *k, size_t end)
 	for (i = 0; i < n && rc == 0; i++) {
 		c = 3 * i;
 		t = &p->tests[*k];
-		if (done < c + 2 && !(done == c + 1 && rep[c].code == 421)) {
+		if (done > c && (rep[c].code == 421 ||
+		    (done > c + 1 && rep[c + 1].code == 421))) {
+			cl = closing(j, *k, i == 0, rep[c].code == 421);
+			if (cl > 0) {
+				snprintf(j->reason, sizeof(j->reason), "the server "
+				    "closed the connection at %s: %s", t->id,
+				    rep[c].code == 421 ? rep[c].lines[0] :
+				    rep[c + 1].lines[0]);
+				rc = cl;
+				break;
+			}
+			record(j, t, &rep[c], done > c + 1 ? &rep[c + 1] : NULL);
+			(*k)++;
+			rc = 1;
+			break;
+		}
+		if (done < c + 2) {
 			snprintf(j->reason, sizeof(j->reason), "connection lost at "
 			    "%s: %s", t->id, d.msg[0] ? d.msg : "no reply");
 			rc = -1;
 			break;
 		}
-		mail_refused(p, &rep[c]);
-		if (record(j, t, &rep[c], done >= c + 2 ? &rep[c + 1] : NULL) ||
-		    (done >= c + 3 && rep[c + 2].code == 421))
-			rc = 1;
+		record(j, t, &rep[c], &rep[c + 1]);
 		(*k)++;
+		if (done > c + 2 && rep[c + 2].code == 421)
+			rc = 1;
 	}
 out:
 	for (i = 0; rep != NULL && i < done; i++)
@@ -281,32 +331,46 @@ static int run_serial(struct pool *p, struct job *j, size_t *k, size_t end)
 	struct relay_diag d = { "" };
 	const struct battery_test *t = &p->tests[*k];
 	enum relay_err err = RELAY_OK;
-	int rc = 0, closing;
+	size_t start = *k;
+	int rc = 0, cl;
+	bool sent_rcpt;
 
-	for (; *k < end && rc == 0; (*k)++) {
+	for (; *k < end && rc == 0; ) {
 		t = &p->tests[*k];
 		memset(rep, 0, sizeof(rep));
 		snprintf(mail, sizeof(mail), "MAIL FROM:%s", t->from);
 		snprintf(rcpt, sizeof(rcpt), "RCPT TO:%s", t->rcpt);
 		if ((err = session_command(j->s, mail, &rep[0], &d)) != RELAY_OK)
 			break;
-		if (rep[0].code < 400 && (err = session_command(j->s, rcpt,
-		    &rep[1], &d)) != RELAY_OK) {
+		sent_rcpt = rep[0].code < 400;
+		if (sent_rcpt && (err = session_command(j->s, rcpt, &rep[1],
+		    &d)) != RELAY_OK) {
 			smtp_reply_release(&rep[0]);
 			break;
 		}
-		mail_refused(p, &rep[0]);
-		closing = record(j, t, &rep[0], rep[0].code < 400 ? &rep[1] :
-		    NULL);
-		if (!closing && session_command(j->s, "RSET", &rep[2],
-		    &d) == RELAY_OK) {
-			closing = rep[2].code == 421;
-			smtp_reply_release(&rep[2]);
+		if (rep[0].code == 421 || (sent_rcpt && rep[1].code == 421)) {
+			cl = closing(j, *k, *k == start, rep[0].code == 421);
+			if (cl == 0) {
+				record(j, t, &rep[0], sent_rcpt ? &rep[1] : NULL);
+				(*k)++;
+			} else {
+				snprintf(j->reason, sizeof(j->reason), "the server "
+				    "closed the connection at %s: %s", t->id,
+				    rep[0].code == 421 ? rep[0].lines[0] :
+				    rep[1].lines[0]);
+			}
+			rc = cl == 2 ? 2 : 1;
+		} else {
+			record(j, t, &rep[0], sent_rcpt ? &rep[1] : NULL);
+			(*k)++;
+			if (session_command(j->s, "RSET", &rep[2], &d) == RELAY_OK) {
+				if (rep[2].code == 421)
+					rc = 1;
+				smtp_reply_release(&rep[2]);
+			}
 		}
 		smtp_reply_release(&rep[0]);
 		smtp_reply_release(&rep[1]);
-		if (closing)
-			rc = 1;
 	}
 	if (err != RELAY_OK) {
 		snprintf(j->reason, sizeof(j->reason), "connection lost at %s: "
@@ -316,53 +380,92 @@ static int run_serial(struct pool *p, struct job *j, size_t *k, size_t end)
 	return rc;
 }
 
-/* run_chunk - job J's battery tests, a batch per connection; a 421 moves
- * the rest to a new connection, a lost one stops the job */
-static void run_chunk(struct pool *p, struct job *j)
+/* run_chunk - job J's battery tests from where it stands, a batch per
+ * connection; a 421 moves the rest to a new connection, a lost one
+ * stops the job.  False when J was given back to the queue. */
+static bool run_chunk(struct pool *p, struct job *j)
 {
-	size_t k = j->first, end = j->first + j->n, stop;
+	size_t k = j->first + j->rows, end = j->first + j->n, stop;
 	int rc;
+	bool again = true;	/* alone, a refused connection is tried again
+				 * once: the others may have just closed */
 
 	while (k < end) {
-		if (j->s == NULL && connect_job(p->o, j) != 0)
+		if (j->s == NULL && connect_job(p->o, j) != 0) {
+			if (give_back(p, j))
+				return false;
+			if (again) {
+				again = false;
+				continue;
+			}
+			j->fatal = 1;
 			break;
-		stop = batch_end(p, k, end);
+		}
+		stop = span(p->tests, k, end, batch_budget(p, j));
 		if (j->info.caps.pipelining)
 			rc = run_pipelined(p, j, &k, stop);
 		else
 			rc = run_serial(p, j, &k, stop);
 		copy_transcript(j);
 		end_session(j);
+		if (j->mail_refused) {
+			pthread_mutex_lock(&p->lock);
+			p->mail_refused = true;
+			pthread_mutex_unlock(&p->lock);
+		}
+		if (rc == 2) {
+			if (give_back(p, j))
+				return false;
+			if (again) {
+				again = false;
+				continue;
+			}
+			j->fatal = 1;
+			break;
+		}
 		if (rc < 0) {
 			j->fatal = 1;
 			break;
 		}
+		if (rc == 0)
+			j->reason[0] = '\0';	/* a 421 was overcome */
 	}
+	return true;
+}
+
+/* auth_names - the ID, description and kind of AUTH job J */
+static const char *auth_names(const struct job *j, char *id, size_t len,
+    const char **kind)
+{
+	snprintf(id, len, "AUTH-%s-%s", !j->offered ? "UNOFFERED" :
+	    j->user != NULL ? "USER" : "BOGUS", j->mech);
+	*kind = j->offered && j->user != NULL ? "auth-user" : "auth-bogus";
+	return !j->offered ? "a mechanism the server does not offer must not "
+	    "work" : j->user != NULL ? "the real credentials must work and "
+	    "allow relay" : "bogus credentials must fail and must not unlock "
+	    "relay";
 }
 
 /* auth_test - job J: one AUTH on a fresh connection, then an external
  * RCPT: with bogus credentials (J->user NULL) the AUTH must fail and must
- * not unlock relay; with the real ones it must work and allow relay */
-static void auth_test(struct pool *p, struct job *j)
+ * not unlock relay; with the real ones it must work and allow relay.
+ * False when J was given back to the queue. */
+static bool auth_test(struct pool *p, struct job *j)
 {
 	const struct battery_vars *v = p->v;
-	const char *mech = j->mech, *user = j->user, *pass = j->pass;
+	const char *user = j->user, *pass = j->pass, *kind, *desc;
 	char id[48], mail[340], rcpt[340], bogus[40];
 	const char *cmds[4] = { mail, rcpt, "RSET", "QUIT" };
 	struct smtp_reply rep[4];
 	struct relay_diag d = { "" };
 	size_t done = 0, i;
 	int code = 0;
-	const char *result, *kind = user != NULL ? "auth-user" : "auth-bogus";
+	const char *result;
 	char authline[64];
-	json_t *t;
 	bool tls = false;
 
 	bogus[0] = '\0';
-	snprintf(id, sizeof(id), "AUTH-%s-%s", !j->offered ? "UNOFFERED" :
-	    user != NULL ? "USER" : "BOGUS", mech);
-	if (!j->offered)
-		kind = "auth-bogus";	/* must fail, whoever tries */
+	desc = auth_names(j, id, sizeof(id), &kind);
 	snprintf(mail, sizeof(mail), "MAIL FROM:<%s@%s>", v->sender, v->external);
 	snprintf(rcpt, sizeof(rcpt), "RCPT TO:<%s@%s>", v->user, v->external);
 	if (user == NULL) {
@@ -378,12 +481,18 @@ static void auth_test(struct pool *p, struct job *j)
 	}
 	memset(rep, 0, sizeof(rep));
 	if (connect_job(p->o, j) != 0) {
-		j->fatal = 0;	/* the battery ran; this test did not */
-		result = "untested";
-		goto record;
+		if (give_back(p, j)) {
+			explicit_bzero(bogus, sizeof(bogus));
+			return false;
+		}
+		/* alone now: once more, the others may have just closed */
+		if (connect_job(p->o, j) != 0) {
+			result = "untested";	/* the battery ran; this did not */
+			goto record;
+		}
 	}
 	tls = j->info.tls;
-	if (session_auth(j->s, mech, user, pass, &code, &d) != RELAY_OK) {
+	if (session_auth(j->s, j->mech, user, pass, &code, &d) != RELAY_OK) {
 		result = "untested";
 		goto close;
 	}
@@ -399,40 +508,39 @@ close:
 	copy_transcript(j);
 	end_session(j);
 record:
-	snprintf(authline, sizeof(authline), "AUTH %s -> %d", mech, code);
-	t = json_pack("{s:s, s:s, s:s, s:s, s:s, "
-	    "s:s, s:o, s:s, s:s, s:b}", "id", id, "description",
-	    !j->offered ? "a mechanism the server does not offer must not work" :
-	    strcmp(kind, "auth-user") == 0 ? "the real credentials must work "
-	    "and allow relay" : "bogus credentials must fail and must not "
-	    "unlock relay", "kind", kind, "mail_from", mail + 10, "rcpt_to",
-	    rcpt + 8, "mail_reply", authline, "rcpt_reply", done >= 2 ?
-	    line_of(&rep[1]) : json_null(), "result", result, "credentials",
-	    pass == bogus ? "bogus" : "real", "tls", tls);
-	json_array_append_new(j->tests, t);
+	snprintf(authline, sizeof(authline), "AUTH %s -> %d", j->mech, code);
+	json_array_append_new(j->tests, json_pack("{s:s, s:s, s:s, s:s, s:s, "
+	    "s:s, s:o, s:s, s:s, s:b}", "id", id, "description", desc, "kind",
+	    kind, "mail_from", mail + 10, "rcpt_to", rcpt + 8, "mail_reply",
+	    authline, "rcpt_reply", done >= 2 ? line_of(&rep[1]) : json_null(),
+	    "result", result, "credentials", pass == bogus ? "bogus" : "real",
+	    "tls", tls));
 	for (i = 0; i < done; i++)
 		smtp_reply_release(&rep[i]);
 	explicit_bzero(bogus, sizeof(bogus));
+	return true;
 }
 
-/* worker - take jobs until none is left, or a job lost the server */
+/* worker - take jobs until none is left, a job lost the server, or this
+ * worker's job was given back */
 static void *worker(void *arg)
 {
 	struct pool *p = arg;
 	struct job *j;
+	bool kept;
 
 	for (;;) {
 		pthread_mutex_lock(&p->lock);
-		if (p->next >= p->njobs || p->stop) {
+		if (p->stop || (p->nagain == 0 && p->next >= p->njobs)) {
+			p->active--;
 			pthread_mutex_unlock(&p->lock);
 			return NULL;
 		}
-		j = &p->jobs[p->next++];
+		j = p->nagain > 0 ? p->again[--p->nagain] : &p->jobs[p->next++];
 		pthread_mutex_unlock(&p->lock);
-		if (j->mech != NULL)
-			auth_test(p, j);
-		else
-			run_chunk(p, j);
+		kept = j->mech != NULL ? auth_test(p, j) : run_chunk(p, j);
+		if (!kept)
+			return NULL;	/* given back: one connection fewer */
 		if (j->fatal) {
 			pthread_mutex_lock(&p->lock);
 			p->stop = true;
@@ -452,9 +560,16 @@ static void run_jobs(struct pool *p, unsigned workers)
 		workers = AUDIT_MAX_CONNECTIONS;
 	if (workers > p->njobs)
 		workers = p->njobs > 0 ? (unsigned)p->njobs : 1;
-	for (k = 1; k < workers; k++)
-		if (pthread_create(&th[started], NULL, worker, p) == 0)
+	p->active = workers;	/* before any starts: each counts itself out */
+	for (k = 1; k < workers; k++) {
+		if (pthread_create(&th[started], NULL, worker, p) == 0) {
 			started++;
+		} else {
+			pthread_mutex_lock(&p->lock);
+			p->active--;
+			pthread_mutex_unlock(&p->lock);
+		}
+	}
 	worker(p);
 	for (k = 0; k < started; k++)
 		pthread_join(th[k], NULL);
@@ -506,6 +621,7 @@ json_t *audit_run(const struct audit_opts *o)
 	const char *verdict;
 	struct vantage vant = { TRUST_REMOTE, CLIENT_OUTSIDER, "", "" };
 	size_t n_battery = 0, n_relayed = 0, n_denied = 0, n_deferred = 0, n_untested = 0;
+	size_t n_checked = 0;
 
 	p.per = o->per_connection ? o->per_connection : 8;
 	if (connect_job(o, &r) == 0) {
@@ -534,8 +650,9 @@ json_t *audit_run(const struct audit_opts *o)
 		p.tests = tests;
 		/* A job per PER refusals the battery may meet, then one per
 		 * AUTH test. */
-		if (!r.fatal && (p.jobs = calloc(ntests + 6,
-		    sizeof(*p.jobs))) == NULL) {
+		if (!r.fatal && ((p.jobs = calloc(ntests + 6,
+		    sizeof(*p.jobs))) == NULL || (p.again = calloc(ntests + 6,
+		    sizeof(*p.again))) == NULL)) {
 			snprintf(r.reason, sizeof(r.reason), "out of memory");
 			r.fatal = 1;
 		}
@@ -610,6 +727,7 @@ json_t *audit_run(const struct audit_opts *o)
 		run_jobs(&p, o->connections ? o->connections : 1);
 	} else {
 		name[0] = local[0] = '\0';
+		r.fatal = 1;
 	}
 	copy_transcript(&r);
 	end_session(&r);
@@ -618,12 +736,23 @@ json_t *audit_run(const struct audit_opts *o)
 	for (k = 0; k < p.njobs; k++) {
 		struct job *j = &p.jobs[k];
 		end_session(j);
+		if (j->mech != NULL && json_array_size(j->tests) == 0) {
+			/* an AUTH test that never started */
+			char id[48];
+			const char *kind, *desc = auth_names(j, id, sizeof(id),
+			    &kind);
+			json_array_append_new(j->tests, json_pack("{s:s, s:s, "
+			    "s:s, s:s, s:s, s:n, s:n, s:s}", "id", id,
+			    "description", desc, "kind", kind, "mail_from", "",
+			    "rcpt_to", "", "mail_reply", "rcpt_reply", "result",
+			    "untested"));
+		}
 		json_array_extend(r.tests, j->tests);
 		json_array_extend(r.transcript, j->transcript);
 		json_decref(j->tests);
 		json_decref(j->transcript);
-		nrun += j->nrun;
-		for (i = j->first + j->nrun; i < j->first + j->n; i++)
+		nrun += j->ran;
+		for (i = j->first + j->rows; i < j->first + j->n; i++)
 			json_array_append_new(r.tests, json_pack("{s:s, s:s, s:s, "
 			    "s:s, s:s, s:n, s:n, s:s}", "id", tests[i].id,
 			    "description", tests[i].desc, "kind",
@@ -636,6 +765,7 @@ json_t *audit_run(const struct audit_opts *o)
 		}
 	}
 	free(p.jobs);
+	free(p.again);
 	for (i = 0; i < json_array_size(r.tests); i++) {
 		json_t *t = json_array_get(r.tests, i);
 		const char *res = json_string_value(json_object_get(t, "result"));
@@ -646,6 +776,10 @@ json_t *audit_run(const struct audit_opts *o)
 		    json_string_value(json_object_get(t, "mail_from")),
 		    json_string_value(json_object_get(t, "rcpt_to")),
 		    json_is_string(rr) ? json_string_value(rr) : "(not sent)");
+		if (strcmp(json_string_value(json_object_get(t, "kind")),
+		    "relay") == 0 && (strcmp(res, "denied") == 0 ||
+		    strcmp(res, "deferred") == 0))
+			n_checked++;	/* a relay attempt the server answered */
 		if (strcmp(res, "relayed") == 0) {
 			n_relayed++;
 			if (strncmp(id, "AUTH-", 5) != 0) {
@@ -774,13 +908,17 @@ json_t *audit_run(const struct audit_opts *o)
 		    "certificate does not verify: %s (subject %s, issuer %s)",
 		    r.info.verify_text, r.info.cert_subject, r.info.cert_issuer);
 	/* The verdict: open beats everything; closed only when the tests
-	 * ran. */
+	 * ran and the server answered a relay attempt. */
 	if (n_relayed > 0)
 		verdict = "open";
-	else if (r.fatal || !outside || (nrun == 0 && n_denied == 0))
+	else if (r.fatal || !outside || n_checked == 0)
 		verdict = "unknown";
 	else
 		verdict = "closed";
+	if (strcmp(verdict, "unknown") == 0 && r.reason[0] == '\0')
+		snprintf(r.reason, sizeof(r.reason), "no relay attempt was "
+		    "answered (%zu untested): nothing shows that the server "
+		    "refuses to relay", n_untested);
 	doc = json_pack("{s:s, s:s, s:s, s:i, s:s, s:s?, s:{s:s, s:s, s:s, "
 	    "s:s, s:s}, s:{s:b, s:b, s:s, s:s, s:I, s:s, s:s, s:s}, "
 	    "s:{s:o, s:o}, "

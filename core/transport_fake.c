@@ -19,6 +19,7 @@ struct transport {
 	size_t off;
 	struct strbuf in;	/* a partial line sent by the session */
 	int closed;
+	int counted;		/* in the script's open_now */
 };
 
 static enum relay_err fake_open(const struct transport_opts *o,
@@ -28,6 +29,8 @@ static enum relay_err fake_open(const struct transport_opts *o,
 	struct transport *t = calloc(1, sizeof(*t));
 	struct fake_script *s = o->ctx;
 	char *copy, *line, *save = NULL;
+	const char *banner;
+	int busy;
 
 	(void)diag;
 	if (t == NULL)
@@ -35,14 +38,24 @@ static enum relay_err fake_open(const struct transport_opts *o,
 	t->s = s;
 	pthread_mutex_lock(&script_lock);
 	s->opens++;
+	s->source = o->source;
+	busy = s->max_open > 0 && s->open_now >= s->max_open;
+	if (!busy)
+		s->open_now++;
+	t->counted = !busy;
 	pthread_mutex_unlock(&script_lock);
 	snprintf(info->peer_addr, sizeof(info->peer_addr), "192.0.2.25");
 	snprintf(info->local_addr, sizeof(info->local_addr), "%s",
 	    o->source != NULL ? o->source : "198.51.100.66");
-	s->source = o->source;
-	info->banner_code = atoi(s->banner);
+	banner = busy ? "421 4.7.0 mx.relayctl.test too many connections\r\n" :
+	    s->banner;
+	info->banner_code = atoi(banner);
 	snprintf(info->banner, sizeof(info->banner), "%.*s",
-	    (int)strcspn(s->banner + 4, "\r\n"), s->banner + 4);
+	    (int)strcspn(banner + 4, "\r\n"), banner + 4);
+	if (busy) {
+		*out = t;
+		return RELAY_OK;
+	}
 	if ((copy = strdup(s->ehlo)) != NULL) {
 		/* The EHLO reply's capabilities, parsed line by line. */
 		struct smtp_reply r = { 0 };
@@ -152,6 +165,11 @@ static void fake_close(struct transport *t)
 {
 	if (t == NULL)
 		return;
+	if (t->counted) {
+		pthread_mutex_lock(&script_lock);
+		t->s->open_now--;
+		pthread_mutex_unlock(&script_lock);
+	}
 	strbuf_release(&t->out);
 	strbuf_release(&t->in);
 	free(t);

@@ -31,12 +31,15 @@ struct fake_script {
 	 * close the connection. */
 	const char *(*respond)(const char *line, void *ctx);
 	void *ctx;
+	size_t max_open;		/* connections at once; more get a
+					 * 421 banner; 0: no limit */
 	/* filled by the fake: */
 	size_t next;			/* steps done */
 	char mismatch[256];		/* the first unexpected line, if any */
 	size_t sent_lines;
 	size_t sends;			/* writes (a pipeline is one) */
 	size_t opens;			/* connections */
+	size_t open_now;		/* connections open now */
 	const char *source;		/* the source address of the last open */
 };
 

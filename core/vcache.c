@@ -1,7 +1,7 @@
 /*
  * vcache - the one-line answer cache (vcache.h).  Never prints.
  */
-#define _GNU_SOURCE	/* mkostemp(3) */
+#define _GNU_SOURCE	/* getentropy(3) */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -55,10 +55,12 @@ int vcache_key(const char *name, char *key, size_t len)
 		if (n > 0 && (size_t)n < sizeof(cand) &&
 		    stat(cand, &st) == 0 && S_ISREG(st.st_mode) &&
 		    access(cand, X_OK) == 0) {
-			n = snprintf(key, len, "%s %llu %llu %lld %lld.%09ld", cand,
-			    (unsigned long long)st.st_dev,
+			/* ctime too: no one can set it, not even cp -p */
+			n = snprintf(key, len, "%s %llu %llu %lld %lld.%09ld "
+			    "%lld.%09ld", cand, (unsigned long long)st.st_dev,
 			    (unsigned long long)st.st_ino, (long long)st.st_size,
-			    (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+			    (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+			    (long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
 			if (n > 0 && (size_t)n < len)
 				return 0;
 			break;
@@ -77,26 +79,34 @@ static int ours(const struct stat *st)
 	return st->st_uid == geteuid() && (st->st_mode & 022) == 0;
 }
 
-/* dir_ok - DIR is a directory of ours alone (not a link) */
-static int dir_ok(const char *dir)
+/* open_dir - DIR, a directory of ours alone and no link, opened; -1 if
+ * not.  Everything after goes through the descriptor (openat, renameat),
+ * so the directory checked is the one used. */
+static int open_dir(const char *dir)
 {
 	struct stat st;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
-	return lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) && ours(&st);
+	if (fd >= 0 && (fstat(fd, &st) != 0 || !ours(&st))) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
 }
 
 char *vcache_get(const char *dir, const char *file, const char *key)
 {
-	char path[4096], buf[4096], *nl, *out = NULL;
+	char buf[4096], *nl, *out = NULL;
 	size_t klen = strlen(key);
 	struct stat st;
 	ssize_t n;
-	int fd;
+	int dfd, fd;
 
-	if (!dir_ok(dir) || snprintf(path, sizeof(path), "%s/%s", dir,
-	    file) >= (int)sizeof(path))
+	if ((dfd = open_dir(dir)) < 0)
 		return NULL;
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) < 0)
+	fd = openat(dfd, file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	close(dfd);
+	if (fd < 0)
 		return NULL;
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && ours(&st) &&
 	    (n = read(fd, buf, sizeof(buf) - 1)) > 0) {
@@ -114,31 +124,58 @@ char *vcache_get(const char *dir, const char *file, const char *key)
 	return out;
 }
 
+/* make_dir - DIR and, for a user's own cache, its missing parents */
+static void make_dir(const char *dir)
+{
+	char path[4096], *p;
+
+	if (mkdir(dir, 0755) == 0 || errno != ENOENT ||
+	    snprintf(path, sizeof(path), "%s", dir) >= (int)sizeof(path))
+		return;
+	for (p = path + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		(void)mkdir(path, 0755);
+		*p = '/';
+	}
+	(void)mkdir(dir, 0755);
+}
+
 void vcache_put(const char *dir, const char *file, const char *key,
     const char *value)
 {
-	char path[4096], tmp[4096];
+	char tmp[256];
+	unsigned r = 0;
 	FILE *f;
-	int fd;
+	int dfd, fd = -1, i;
 
 	if (strpbrk(value, "\t\r\n") != NULL || value[0] == '\0' ||
-	    strpbrk(key, "\t\r\n") != NULL)
+	    strpbrk(key, "\t\r\n") != NULL || strchr(file, '/') != NULL)
 		return;
-	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+	make_dir(dir);
+	if ((dfd = open_dir(dir)) < 0)
 		return;
-	if (!dir_ok(dir) ||
-	    snprintf(path, sizeof(path), "%s/%s", dir, file) >= (int)sizeof(path) ||
-	    snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, file) >=
-	    (int)sizeof(tmp))
+	/* A new file of ours, never one that was there (O_EXCL). */
+	for (i = 0; i < 8 && fd < 0; i++) {
+		if (getentropy(&r, sizeof(r)) != 0)
+			r = (unsigned)getpid() + (unsigned)i;
+		snprintf(tmp, sizeof(tmp), ".%.64s.%08x", file, r);
+		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, 0644);
+	}
+	if (fd < 0) {
+		close(dfd);
 		return;
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0)
-		return;
+	}
 	if (fchmod(fd, 0644) != 0 || (f = fdopen(fd, "w")) == NULL) {
 		close(fd);
-		unlink(tmp);
+		unlinkat(dfd, tmp, 0);
+		close(dfd);
 		return;
 	}
 	fprintf(f, "%s\t%s\n", key, value);
-	if (fclose(f) != 0 || rename(tmp, path) != 0)
-		unlink(tmp);
+	if (fclose(f) != 0 || renameat(dfd, tmp, dfd, file) != 0)
+		unlinkat(dfd, tmp, 0);
+	close(dfd);
 }

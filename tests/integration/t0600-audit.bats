@@ -270,6 +270,14 @@ assert sink and sink[0]["severity"] == "ok", t["findings"]'
 	[ "$status" -eq 64 ]
 	run --separate-stderr relayctl audit --tests 'NOPE-*' 127.0.0.1:1
 	[ "$status" -eq 3 ]
+	for n in 0 17 -1 4294967297 4x ''; do
+		run --separate-stderr relayctl audit --connections "$n" localhost
+		[ "$status" -eq 64 ]
+		[[ $stderr == *"invalid --connections '$n': give 1 to 16"* ]]
+	done
+	run --separate-stderr relayctl audit -j 4294967297 localhost
+	[ "$status" -eq 64 ]
+	[[ $stderr == *"invalid --jobs '4294967297'"* ]]
 }
 
 @test "demo: configures and audits a throwaway Postfix, then stops it" {

@@ -36,6 +36,8 @@ static const char *respond(const char *line, void *ctx)
 		s->data++;
 	if (strcmp(s->mode, "hangup") == 0 && s->lines > 20)
 		return NULL;
+	if (strncmp(line, "MAIL", 4) == 0 && strcmp(s->mode, "mail421") == 0)
+		return "421 4.3.2 mx.relayctl.test shutting down\r\n";
 	if (strncmp(line, "MAIL", 4) == 0) {
 		s->mail_refused = strcmp(s->mode, "nonull") == 0 &&
 		    strcmp(line, "MAIL FROM:<>") == 0;
@@ -76,9 +78,9 @@ static const char *respond(const char *line, void *ctx)
 }
 
 /* audit_n - run against a fake in MODE, with BANNER, over CONNS
- * connections at once */
-static json_t *audit_n(struct server *srv, const char *banner,
-    const char *ehlo, struct fake_script *sc, unsigned conns)
+ * connections at once; the fake takes MAX_OPEN at once (0: any) */
+static json_t *audit_nmax(struct server *srv, const char *banner,
+    const char *ehlo, struct fake_script *sc, unsigned conns, size_t max_open)
 {
 	struct audit_opts o = { 0 };
 
@@ -95,7 +97,14 @@ static json_t *audit_n(struct server *srv, const char *banner,
 	o.conn.ctx = sc;
 	o.target = "fake";
 	o.connections = conns;
+	sc->max_open = max_open;
 	return audit_run(&o);
+}
+
+static json_t *audit_n(struct server *srv, const char *banner,
+    const char *ehlo, struct fake_script *sc, unsigned conns)
+{
+	return audit_nmax(srv, banner, ehlo, sc, conns, 0);
 }
 
 static json_t *audit(struct server *srv, const char *banner, const char *ehlo,
@@ -269,10 +278,12 @@ static void test_421_moves_on(void **state)
 	size_t n = count(d, NULL, 1);
 
 	(void)state;
-	/* the tests after the 421 ran on one more connection */
+	/* the test that met the 421 and those after it ran on one more
+	 * connection: the 421 is no answer to the test */
 	assert_int_equal(sc.opens, (n + 7) / 8 + 1);
+	assert_int_equal(srv.rcpts, n + 2);	/* POS-POSTMASTER, the retry */
 	assert_int_equal(count(d, "untested", 0), 0);
-	assert_int_equal(count(d, "deferred", 0), 1);
+	assert_int_equal(count(d, "deferred", 0), 0);
 	assert_true(json_is_true(json_object_get(d, "complete")));
 	assert_string_equal(audit_verdict(d), "closed");
 	json_decref(d);
@@ -301,6 +312,62 @@ static void test_serial_refused_mail(void **state)
 	json_decref(d);
 }
 
+static void test_nothing_answered_is_unknown(void **state)
+{
+	unsigned c;
+
+	(void)state;
+	for (c = 1; c <= 4; c *= 4) {
+		struct server srv = { .mode = "mail421" };
+		struct fake_script sc;
+		json_t *d = audit_n(&srv, BANNER, EHLO, &sc, c);
+		/* every MAIL met 421: nothing was tested, never closed */
+		assert_string_equal(audit_verdict(d), "unknown");
+		assert_int_equal(json_integer_value(json_object_get(
+		    json_object_get(d, "counts"), "run")), 0);
+		assert_non_null(strstr(json_string_value(json_object_get(d,
+		    "reason")), "421"));
+		assert_true(sc.opens <= 2 * c);	/* no reconnect storm */
+		json_decref(d);
+	}
+}
+
+static void test_busy_server_gets_fewer_connections(void **state)
+{
+	struct server s1 = { .mode = "closed" }, s4 = s1;
+	struct fake_script sc1, sc4;
+	json_t *d1 = audit_nmax(&s1, BANNER, EHLO_AUTH, &sc1, 1, 1);
+	json_t *d4 = audit_nmax(&s4, BANNER, EHLO_AUTH, &sc4, 4, 1);
+
+	(void)state;
+	/* one connection at a time, else 421: the same full report */
+	assert_string_equal(audit_verdict(d4), "closed");
+	assert_true(json_is_true(json_object_get(d4, "complete")));
+	assert_int_equal(count(d4, "untested", 0), 0);
+	assert_true(json_equal(json_object_get(d1, "tests"),
+	    json_object_get(d4, "tests")));
+	json_decref(d1);
+	json_decref(d4);
+}
+
+static void test_auth_rows_never_missing(void **state)
+{
+	unsigned c;
+
+	(void)state;
+	for (c = 1; c <= 4; c *= 4) {
+		struct server srv = { .mode = "hangup" };
+		struct fake_script sc;
+		json_t *d = audit_n(&srv, BANNER, EHLO_AUTH, &sc, c);
+		/* the run stopped early; the AUTH test is there, untested */
+		assert_string_equal(audit_verdict(d), "unknown");
+		assert_string_equal(result_of(d, "AUTH-BOGUS-PLAIN"), "untested");
+		assert_string_equal(result_of(d, "AUTH-UNOFFERED-LOGIN"),
+		    "untested");
+		json_decref(d);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -313,6 +380,9 @@ int main(void)
 		cmocka_unit_test(test_parallel_same_report),
 		cmocka_unit_test(test_421_moves_on),
 		cmocka_unit_test(test_serial_refused_mail),
+		cmocka_unit_test(test_nothing_answered_is_unknown),
+		cmocka_unit_test(test_busy_server_gets_fewer_connections),
+		cmocka_unit_test(test_auth_rows_never_missing),
 	};
 
 	return cmocka_run_group_tests_name("audit", tests, NULL, NULL);

@@ -57,7 +57,7 @@ static void test_command_and_guard(void **state)
 		{ "RCPT TO:<v@example.com>", "554 5.7.1 <v@example.com>: Relay access denied\r\n" },
 		{ "QUIT", "221 2.0.0 Bye\r\n" },
 	};
-	struct fake_script sc = { BANNER, EHLO, steps, 3, NULL, NULL, 0, "", 0, 0, 0, NULL };
+	struct fake_script sc = { .banner = BANNER, .ehlo = EHLO, .steps = steps, .nsteps = 3 };
 	struct transport_info info;
 	struct smtp_reply r;
 	struct relay_diag d;
@@ -97,7 +97,7 @@ static void test_pipeline(void **state)
 	static const char *const cmds[] = { "MAIL FROM:<>",
 	    "RCPT TO:<a@example.com>", "RSET" };
 	static const char *const bad[] = { "MAIL FROM:<>", "DATA" };
-	struct fake_script sc = { BANNER, EHLO, steps, 4, NULL, NULL, 0, "", 0, 0, 0, NULL };
+	struct fake_script sc = { .banner = BANNER, .ehlo = EHLO, .steps = steps, .nsteps = 4 };
 	struct transport_info info;
 	struct smtp_reply r[3];
 	struct relay_diag d;
@@ -130,7 +130,7 @@ static void test_auth_plain_login_redacted(void **state)
 		{ "MAIL FROM:<a@example.net>", "250 2.1.0 Ok\r\n" },
 		{ "QUIT", "221 Bye\r\n" },
 	};
-	struct fake_script sc = { BANNER, EHLO, steps, 6, NULL, NULL, 0, "", 0, 0, 0, NULL };
+	struct fake_script sc = { .banner = BANNER, .ehlo = EHLO, .steps = steps, .nsteps = 6 };
 	struct transport_info info;
 	struct relay_diag d;
 	struct smtp_reply r;
@@ -164,7 +164,7 @@ static void test_auth_cram_md5_rfc2195(void **state)
 		{ "dGltIGI5MTNhNjAyYzdlZGE3YTQ5NWI0ZTZlNzMzNGQzODkw", "235 2.7.0 Ok\r\n" },
 		{ "QUIT", "221 Bye\r\n" },
 	};
-	struct fake_script sc = { BANNER, EHLO, steps, 3, NULL, NULL, 0, "", 0, 0, 0, NULL };
+	struct fake_script sc = { .banner = BANNER, .ehlo = EHLO, .steps = steps, .nsteps = 3 };
 	struct transport_info info;
 	struct relay_diag d;
 	struct session *s = open_fake(&sc, &info);
@@ -188,7 +188,7 @@ static void test_unknown_mech_and_hangup(void **state)
 	static const struct fake_step steps[] = {
 		{ "<close>", "" },
 	};
-	struct fake_script sc = { BANNER, EHLO, steps, 1, NULL, NULL, 0, "", 0, 0, 0, NULL };
+	struct fake_script sc = { .banner = BANNER, .ehlo = EHLO, .steps = steps, .nsteps = 1 };
 	struct transport_info info;
 	struct relay_diag d;
 	struct smtp_reply r;

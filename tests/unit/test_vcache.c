@@ -25,7 +25,7 @@ static int setup(void **state)
 	strcpy(dir, "/tmp/test_vcache.XXXXXX");
 	if (mkdtemp(dir) == NULL)
 		return -1;
-	snprintf(cache, sizeof(cache), "%s/cache", dir);
+	snprintf(cache, sizeof(cache), "%s/home/.cache/relayctl", dir);
 	snprintf(file, sizeof(file), "%s/postfix-version", cache);
 	return 0;
 }
@@ -46,6 +46,7 @@ static void test_round_trip(void **state)
 
 	(void)state;
 	assert_null(vcache_get(cache, "postfix-version", "k 1"));	/* none */
+	/* made with its missing parents (a user's ~/.cache) */
 	vcache_put(cache, "postfix-version", "k 1", "3.7.11");
 	assert_int_equal(stat(cache, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0755);
@@ -84,10 +85,13 @@ static void test_unsafe_is_a_miss(void **state)
 	assert_int_equal(chmod(cache, 0755), 0);
 	assert_non_null(v = vcache_get(cache, "postfix-version", "k 1"));
 	free(v);
-	/* a link to a good file */
+	/* a link to a good file, or to a good directory */
 	snprintf(link, sizeof(link), "%s/linked", cache);
 	assert_int_equal(symlink(file, link), 0);
 	assert_null(vcache_get(cache, "linked", "k 1"));
+	snprintf(link, sizeof(link), "%s/dirlink", dir);
+	assert_int_equal(symlink(cache, link), 0);
+	assert_null(vcache_get(link, "postfix-version", "k 1"));
 	/* a torn file: no line end */
 	assert_non_null(f = fopen(file, "w"));
 	fputs("k 1\t3.7", f);
