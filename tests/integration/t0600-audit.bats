@@ -69,16 +69,13 @@ assert "AUD-DENIED-ADDRESS" not in {f["id"] for f in t["findings"]}'
 }
 
 @test "audit: batches stay under Postfix's error limits, within 2x the round-trip floor" {
-	# Stock limits, but a 3 s tarpit: a connection that made more than
-	# smtpd_soft_error_limit errors would show in the time and the log.
-	SB=$(sandbox_start --tls --set smtpd_error_sleep_time=3s)
+	# Stock limits: Postfix's own log counts each connection's errors.
+	SB=$(sandbox_start --tls)
 	sandbox_load "$SB"
 	relayctl enable-phase 3 --plaintext-after-tls -c "$SANDBOX_CONFIG_DIR" >/dev/null
 	for c in 1 4; do
-		start=$(date +%s%N)
 		RELAYCTL_AUTH_PASS=$SANDBOX_PASS run relayctl audit --source $OUT \
 			--auth-user "$SANDBOX_USER" --connections $c --json "127.0.0.1:$SANDBOX_PORT"
-		ms=$(( ($(date +%s%N) - start) / 1000000 ))
 		[ "$status" -eq 1 ]	# closed; the self-signed certificate warns
 		echo "$output" >"$BATS_TEST_TMPDIR/audit$c.json"
 		echo "$output" | "$PYTHON" "$LIB/roundtrips.py" >"$BATS_TEST_TMPDIR/rt$c"
@@ -90,8 +87,6 @@ assert r["verdict"] == "closed", r
 assert r["tests"] >= 60, r
 assert r["round_trips"] <= 2 * r["floor_round_trips"], r
 assert r["connections"] <= 2 * r["floor_connections"], r' "$BATS_TEST_TMPDIR/rt$c"
-		# no tarpit sleep: far less than one 3 s delay
-		[ "$ms" -lt 3000 ]
 	done
 	# The battery alone, in clear text: batches are where the round trips go
 	# (one write per batch, its QUIT included)
@@ -112,8 +107,9 @@ import json, sys
 a, b = (json.load(open(f))["targets"][0] for f in sys.argv[1:])
 strip = lambda t: [(x["id"], x["result"], x["rcpt_reply"]) for x in t["tests"]]
 assert strip(a) == strip(b)' "$BATS_TEST_TMPDIR/audit1.json" "$BATS_TEST_TMPDIR/audit4.json"
-	# Postfix's own count: at most 8 refused commands per connection, each
-	# ended by QUIT, none cut off
+	# Postfix's own count: at most 8 refused commands per connection (its
+	# smtpd_soft_error_limit is 10: more, and every reply is delayed), each
+	# connection ended by QUIT, none cut off
 	"$PYTHON" - "$SANDBOX_DIR/maillog" <<'PY'
 import re, sys
 n = 0
