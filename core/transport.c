@@ -14,10 +14,8 @@
 #include <time.h>
 #include <strings.h>
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include "strbuf.h"
+#include "tlslib.h"
 #include "transport.h"
 
 struct session {
@@ -184,11 +182,7 @@ enum relay_err session_pipeline(struct session *s, const char *const *cmds,
 /* b64 - base64 of N bytes of IN, malloc'd */
 static char *b64(const unsigned char *in, size_t n)
 {
-	char *out = malloc(4 * ((n + 2) / 3) + 1);
-
-	if (out != NULL)
-		EVP_EncodeBlock((unsigned char *)out, in, (int)n);
-	return out;
+	return tlslib_b64(in, n);
 }
 
 /* step - send LINE (shown as SHOWN), read the reply; its code in *CODE */
@@ -212,23 +206,20 @@ static enum relay_err step(struct session *s, const char *line,
 static char *cram_response(const char *challenge, const char *user,
     const char *pass)
 {
-	unsigned char raw[1024], mac[EVP_MAX_MD_SIZE];
-	unsigned int maclen = 0;
-	char hex[2 * EVP_MAX_MD_SIZE + 1], *resp, *out = NULL;
+	unsigned char raw[1024], mac[16];
+	char hex[2 * sizeof(mac) + 1], *resp, *out = NULL;
 	size_t clen = strlen(challenge), i;
 	int n;
 
 	if (clen == 0 || clen > 4 * (sizeof(raw) / 3) ||
-	    (n = EVP_DecodeBlock(raw, (const unsigned char *)challenge,
-	    (int)clen)) < 0)
+	    (n = tlslib_unb64(challenge, clen, raw, sizeof(raw))) < 0)
 		return NULL;
 	/* EVP_DecodeBlock counts base64 padding as zero bytes. */
 	while (clen > 0 && challenge[clen - 1] == '=' && n > 0)
 		clen--, n--;
-	if (HMAC(EVP_md5(), pass, (int)strlen(pass), raw, (size_t)n, mac,
-	    &maclen) == NULL)
+	if (tlslib_hmac_md5(pass, strlen(pass), raw, (size_t)n, mac) != 0)
 		return NULL;
-	for (i = 0; i < maclen; i++)
+	for (i = 0; i < sizeof(mac); i++)
 		snprintf(hex + 2 * i, 3, "%02x", mac[i]);
 	if (asprintf(&resp, "%s %s", user, hex) < 0)
 		return NULL;

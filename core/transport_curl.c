@@ -3,25 +3,105 @@
  * CONNECT_ONLY does TCP, implicit TLS, the banner, EHLO with our name,
  * STARTTLS and the second EHLO; then raw curl_easy_send/recv, reading
  * until CURLE_AGAIN before polling (TLS keeps decrypted bytes inside
- * OpenSSL).  The only file that includes <curl/curl.h>.  Owns the easy
- * handle.  Never prints.
+ * OpenSSL).  The only file that includes <curl/curl.h>; libcurl is loaded
+ * by transport_global_init() (dlopen), the TLS facts come from tlslib.
+ * Owns the easy handle.  Never prints.
  */
 /* asprintf(3) */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stddef.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+/* Every libcurl call goes through the pointers below (no macros of
+ * curl.h's own around them). */
+#define CURL_DISABLE_TYPECHECK
 #include <curl/curl.h>
-#include <openssl/bio.h>
-#include <openssl/ssl.h>
-#include <openssl/x509.h>
+#include <dlfcn.h>
 
 #include "strbuf.h"
+#include "tlslib.h"
 #include "transport.h"
+
+/*
+ * libcurl is loaded by transport_global_init(), not when relayctl starts:
+ * mapping it and the two dozen libraries it needs costs more CPU than a
+ * whole enable-phase on a 10,000-line main.cf (bench/config.sh), and
+ * only the audit needs it.
+ */
+static struct curl_api {
+	CURLcode (*global_init)(long);
+	CURL *(*easy_init)(void);
+	CURLcode (*easy_setopt)(CURL *, CURLoption, ...);
+	CURLcode (*easy_perform)(CURL *);
+	CURLcode (*easy_getinfo)(CURL *, CURLINFO, ...);
+	CURLcode (*easy_send)(CURL *, const void *, size_t, size_t *);
+	CURLcode (*easy_recv)(CURL *, void *, size_t, size_t *);
+	void (*easy_cleanup)(CURL *);
+	const char *(*easy_strerror)(CURLcode);
+	char *(*easy_escape)(CURL *, const char *, int);
+	void (*free)(void *);
+} api;
+
+#undef curl_easy_setopt
+#undef curl_easy_getinfo
+#define curl_global_init	api.global_init
+#define curl_easy_init		api.easy_init
+#define curl_easy_setopt	api.easy_setopt
+#define curl_easy_perform	api.easy_perform
+#define curl_easy_getinfo	api.easy_getinfo
+#define curl_easy_send		api.easy_send
+#define curl_easy_recv		api.easy_recv
+#define curl_easy_cleanup	api.easy_cleanup
+#define curl_easy_strerror	api.easy_strerror
+#define curl_easy_escape	api.easy_escape
+#define curl_free		api.free
+
+/* load_curl - libcurl's functions into API; 0, or -1 when it is missing */
+static int load_curl(void)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} syms[] = {
+#define SYM(f, m) { #f, offsetof(struct curl_api, m) }
+		SYM(curl_global_init, global_init),
+		SYM(curl_easy_init, easy_init),
+		SYM(curl_easy_setopt, easy_setopt),
+		SYM(curl_easy_perform, easy_perform),
+		SYM(curl_easy_getinfo, easy_getinfo),
+		SYM(curl_easy_send, easy_send),
+		SYM(curl_easy_recv, easy_recv),
+		SYM(curl_easy_cleanup, easy_cleanup),
+		SYM(curl_easy_strerror, easy_strerror),
+		SYM(curl_easy_escape, easy_escape),
+		SYM(curl_free, free),
+#undef SYM
+	};
+	void *lib, *f;
+	size_t i;
+
+	if (api.global_init != NULL)
+		return 0;
+	/* the soname of libcurl's ABI 4, which the headers describe */
+	if ((lib = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL)) == NULL)
+		return -1;
+	for (i = 0; i < sizeof(syms) / sizeof(syms[0]); i++) {
+		if ((f = dlsym(lib, syms[i].name)) == NULL) {
+			memset(&api, 0, sizeof(api));
+			dlclose(lib);
+			return -1;
+		}
+		/* a data pointer into a function pointer: memcpy, which ISO C
+		 * allows, for what POSIX dlsym(3) guarantees */
+		memcpy((char *)&api + syms[i].off, &f, sizeof(f));
+	}
+	return 0;
+}
 
 struct transport {
 	CURL *curl;
@@ -30,29 +110,6 @@ struct transport {
 	struct transport_info *info;	/* filled during perform */
 	char errbuf[CURL_ERROR_SIZE];
 };
-
-/* cert_facts - subject, issuer and expiry of the server's certificate */
-static void cert_facts(SSL *ssl, struct transport_info *info)
-{
-	X509 *x = SSL_get1_peer_certificate(ssl);
-	BIO *b;
-	int n;
-
-	if (x == NULL)
-		return;
-	X509_NAME_oneline(X509_get_subject_name(x), info->cert_subject,
-	    (int)sizeof(info->cert_subject));
-	X509_NAME_oneline(X509_get_issuer_name(x), info->cert_issuer,
-	    (int)sizeof(info->cert_issuer));
-	if ((b = BIO_new(BIO_s_mem())) != NULL) {
-		if (ASN1_TIME_print(b, X509_get0_notAfter(x)) == 1 &&
-		    (n = BIO_read(b, info->cert_not_after,
-		    (int)sizeof(info->cert_not_after) - 1)) > 0)
-			info->cert_not_after[n] = '\0';
-		BIO_free(b);
-	}
-	X509_free(x);
-}
 
 /* header_cb - every server line during perform; the TLS facts too, which
  * libcurl gives only while perform runs */
@@ -66,14 +123,14 @@ static size_t header_cb(char *data, size_t size, size_t n, void *ctx)
 	    curl_easy_getinfo(t->curl, CURLINFO_TLS_SSL_PTR, &ti) == CURLE_OK &&
 	    ti != NULL && ti->backend == CURLSSLBACKEND_OPENSSL &&
 	    ti->internals != NULL) {
-		SSL *ssl = ti->internals;
-		const SSL_CIPHER *c = SSL_get_current_cipher(ssl);
-		snprintf(t->info->tls_version, sizeof(t->info->tls_version), "%s",
-		    SSL_get_version(ssl));
-		if (c != NULL)
-			snprintf(t->info->tls_cipher, sizeof(t->info->tls_cipher),
-			    "%s", SSL_CIPHER_get_name(c));
-		cert_facts(ssl, t->info);
+		struct transport_info *in = t->info;
+		tlslib_session(ti->internals, in->tls_version,
+		    sizeof(in->tls_version), in->tls_cipher,
+		    sizeof(in->tls_cipher));
+		tlslib_cert(ti->internals, in->cert_subject,
+		    sizeof(in->cert_subject), in->cert_issuer,
+		    sizeof(in->cert_issuer), in->cert_not_after,
+		    sizeof(in->cert_not_after));
 	}
 	return size * n;
 }
@@ -232,7 +289,7 @@ static enum relay_err curl_open(const struct transport_opts *o,
 	    &verify) == CURLE_OK) {
 		info->verify_result = verify;
 		snprintf(info->verify_text, sizeof(info->verify_text), "%s",
-		    X509_verify_cert_error_string(verify));
+		    tlslib_verify_text(verify));
 	}
 	if (curl_easy_getinfo(t->curl, CURLINFO_LOCAL_IP, &ip) == CURLE_OK &&
 	    ip != NULL)
@@ -346,6 +403,8 @@ static void curl_close(struct transport *t)
 
 enum relay_err transport_global_init(void)
 {
+	if (load_curl() != 0 || tlslib_load() != 0)
+		return RELAY_EIO;
 	return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? RELAY_OK :
 	    RELAY_EIO;
 }
