@@ -611,7 +611,7 @@ json_t *audit_run(const struct audit_opts *o)
 	struct pool p = { .o = o, .lock = PTHREAD_MUTEX_INITIALIZER };
 	struct battery_vars v;
 	struct battery_test *tests = NULL;
-	size_t ntests = 0, i, k, nrun = 0;
+	size_t ntests = 0, i, k, nrun = 0, nchunks;
 	char name[256], local[256], err[256];
 	json_t *doc, *findings = json_array(), *relayed = json_array();
 	json_t *battery_relayed = json_array();
@@ -650,8 +650,11 @@ json_t *audit_run(const struct audit_opts *o)
 		p.tests = tests;
 		/* A job per PER refusals the battery may meet, then one per
 		 * AUTH test. */
-		if (!r.fatal && ((p.jobs = calloc(ntests + 6,
-		    sizeof(*p.jobs))) == NULL || (p.again = calloc(ntests + 6,
+		for (i = 0, nchunks = 0; i < ntests; i = span(tests, i, ntests,
+		    p.per))
+			nchunks++;
+		if (!r.fatal && ((p.jobs = calloc(nchunks + 6,
+		    sizeof(*p.jobs))) == NULL || (p.again = calloc(nchunks + 6,
 		    sizeof(*p.again))) == NULL)) {
 			snprintf(r.reason, sizeof(r.reason), "out of memory");
 			r.fatal = 1;
