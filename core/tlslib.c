@@ -87,9 +87,9 @@ static void load(void)
 	void *crypto, *ssl, *f;
 	size_t i;
 
-	if ((crypto = dlopen(CRYPTO_SONAME, RTLD_NOW | RTLD_LOCAL)) == NULL)
+	if ((crypto = dlopen(CRYPTO_SONAME, RTLD_LAZY | RTLD_LOCAL)) == NULL)
 		return;
-	if ((ssl = dlopen(SSL_SONAME, RTLD_NOW | RTLD_LOCAL)) == NULL) {
+	if ((ssl = dlopen(SSL_SONAME, RTLD_LAZY | RTLD_LOCAL)) == NULL) {
 		dlclose(crypto);
 		return;
 	}

@@ -88,7 +88,7 @@ static int load_curl(void)
 	if (api.global_init != NULL)
 		return 0;
 	/* the soname of libcurl's ABI 4, which the headers describe */
-	if ((lib = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL)) == NULL)
+	if ((lib = dlopen("libcurl.so.4", RTLD_LAZY | RTLD_LOCAL)) == NULL)
 		return -1;
 	for (i = 0; i < sizeof(syms) / sizeof(syms[0]); i++) {
 		if ((f = dlsym(lib, syms[i].name)) == NULL) {
