@@ -31,7 +31,7 @@ def main():
               a["runs"]), "",
            "`relayctl audit` (one host; times in ms):", "", table(a), ""]
     out += ["`relayctl audit --targets` of %d targets (%s):" % (
-        fl["targets"], "2% without a listener; 'slow': 2% answer %s s late"
+        fl["targets"], "2%% without a listener; 'slow': 2%% answer %s s late"
         % fl["slow_s"]), "",
         "| servers | -j | wall s | hosts/s | peak RSS MB |",
         "|---|---|---|---|---|"]
