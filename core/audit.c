@@ -380,26 +380,38 @@ static int run_serial(struct pool *p, struct job *j, size_t *k, size_t end)
 	return rc;
 }
 
+/* refused - the server refused J's connection (or service at once): 1
+ * when J went back to the queue, 0 to try once more (alone, the others
+ * may have just closed; *AGAIN says it is left), -1 when J must stop */
+static int refused(struct pool *p, struct job *j, bool *again)
+{
+	if (give_back(p, j))
+		return 1;
+	if (*again) {
+		*again = false;
+		return 0;
+	}
+	return -1;
+}
+
 /* run_chunk - job J's battery tests from where it stands, a batch per
  * connection; a 421 moves the rest to a new connection, a lost one
  * stops the job.  False when J was given back to the queue. */
 static bool run_chunk(struct pool *p, struct job *j)
 {
 	size_t k = j->first + j->rows, end = j->first + j->n, stop;
-	int rc;
+	int rc, r = 0;
 	bool again = true;	/* alone, a refused connection is tried again
 				 * once: the others may have just closed */
 
 	while (k < end) {
+		r = 0;
 		if (j->s == NULL && connect_job(p->o, j) != 0) {
-			if (give_back(p, j))
+			if ((r = refused(p, j, &again)) > 0)
 				return false;
-			if (again) {
-				again = false;
-				continue;
-			}
-			j->fatal = 1;
-			break;
+			if (r < 0)
+				break;
+			continue;
 		}
 		stop = span(p->tests, k, end, batch_budget(p, j));
 		if (j->info.caps.pipelining)
@@ -414,14 +426,11 @@ static bool run_chunk(struct pool *p, struct job *j)
 			pthread_mutex_unlock(&p->lock);
 		}
 		if (rc == 2) {
-			if (give_back(p, j))
+			if ((r = refused(p, j, &again)) > 0)
 				return false;
-			if (again) {
-				again = false;
-				continue;
-			}
-			j->fatal = 1;
-			break;
+			if (r < 0)
+				break;
+			continue;
 		}
 		if (rc < 0) {
 			j->fatal = 1;
@@ -430,6 +439,8 @@ static bool run_chunk(struct pool *p, struct job *j)
 		if (rc == 0)
 			j->reason[0] = '\0';	/* a 421 was overcome */
 	}
+	if (r < 0)
+		j->fatal = 1;
 	return true;
 }
 
