@@ -837,7 +837,8 @@ int cmd_audit(struct cli *cli, int argc, char **argv)
 		o.config = &rep;
 	}
 	if (transport_global_init() != RELAY_OK) {
-		out_error("audit: libcurl could not start");
+		out_error("audit: cannot load libcurl (libcurl.so.4) or OpenSSL "
+		    "(libssl.so.3): install libcurl4 and libssl3");
 		rc = EXIT_SOFTWARE;
 		goto out;
 	}

@@ -195,7 +195,8 @@ int verify_phase(struct cli *cli, void *ctx, bool wait, json_t **doc)
 	    vantage_pick(&rep, host, picked, sizeof(picked)) == 0 ? picked :
 	    NULL;
 	if (transport_global_init() != RELAY_OK) {
-		out_error("verify: libcurl could not start");
+		out_error("verify: cannot load libcurl (libcurl.so.4) or OpenSSL "
+		    "(libssl.so.3): install libcurl4 and libssl3");
 		rc = EXIT_SOFTWARE;
 		goto out;
 	}

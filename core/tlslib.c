@@ -1,7 +1,6 @@
 /*
  * tlslib - OpenSSL, loaded on first use (tlslib.h).  Never prints.
  */
-#include <dlfcn.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -15,6 +14,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include "dlbind.h"
 #include "tlslib.h"
 
 #if OPENSSL_VERSION_MAJOR >= 3
@@ -54,10 +54,9 @@ static int loaded = -1;
 
 static void load(void)
 {
-	static const struct {
-		const char *name;
-		size_t off;
-	} syms[] = {
+	static const char *const sonames[] = { SSL_SONAME, CRYPTO_SONAME,
+	    NULL };
+	static const struct dl_sym syms[] = {
 #define SYM(f, m) { #f, offsetof(struct ossl_api, m) }
 		SYM(EVP_EncodeBlock, encode_block),
 		SYM(EVP_DecodeBlock, decode_block),
@@ -84,28 +83,9 @@ static void load(void)
 		SYM(X509_verify_cert_error_string, verify_error_string),
 #undef SYM
 	};
-	void *crypto, *ssl, *f;
-	size_t i;
 
-	if ((crypto = dlopen(CRYPTO_SONAME, RTLD_LAZY | RTLD_LOCAL)) == NULL)
-		return;
-	if ((ssl = dlopen(SSL_SONAME, RTLD_LAZY | RTLD_LOCAL)) == NULL) {
-		dlclose(crypto);
-		return;
-	}
-	for (i = 0; i < sizeof(syms) / sizeof(syms[0]); i++) {
-		if ((f = dlsym(ssl, syms[i].name)) == NULL &&
-		    (f = dlsym(crypto, syms[i].name)) == NULL) {
-			memset(&api, 0, sizeof(api));
-			dlclose(ssl);
-			dlclose(crypto);
-			return;
-		}
-		/* a data pointer into a function pointer: memcpy, which ISO C
-		 * allows, for what POSIX dlsym(3) guarantees */
-		memcpy((char *)&api + syms[i].off, &f, sizeof(f));
-	}
-	loaded = 0;
+	loaded = dl_bind(sonames, syms, sizeof(syms) / sizeof(syms[0]), &api,
+	    sizeof(api));
 }
 
 int tlslib_load(void)

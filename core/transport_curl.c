@@ -21,8 +21,8 @@
  * curl.h's own around them). */
 #define CURL_DISABLE_TYPECHECK
 #include <curl/curl.h>
-#include <dlfcn.h>
 
+#include "dlbind.h"
 #include "strbuf.h"
 #include "tlslib.h"
 #include "transport.h"
@@ -64,10 +64,9 @@ static struct curl_api {
 /* load_curl - libcurl's functions into API; 0, or -1 when it is missing */
 static int load_curl(void)
 {
-	static const struct {
-		const char *name;
-		size_t off;
-	} syms[] = {
+	/* the soname of libcurl's ABI 4, which the headers describe */
+	static const char *const sonames[] = { "libcurl.so.4", NULL };
+	static const struct dl_sym syms[] = {
 #define SYM(f, m) { #f, offsetof(struct curl_api, m) }
 		SYM(curl_global_init, global_init),
 		SYM(curl_easy_init, easy_init),
@@ -82,25 +81,11 @@ static int load_curl(void)
 		SYM(curl_free, free),
 #undef SYM
 	};
-	void *lib, *f;
-	size_t i;
 
 	if (api.global_init != NULL)
 		return 0;
-	/* the soname of libcurl's ABI 4, which the headers describe */
-	if ((lib = dlopen("libcurl.so.4", RTLD_LAZY | RTLD_LOCAL)) == NULL)
-		return -1;
-	for (i = 0; i < sizeof(syms) / sizeof(syms[0]); i++) {
-		if ((f = dlsym(lib, syms[i].name)) == NULL) {
-			memset(&api, 0, sizeof(api));
-			dlclose(lib);
-			return -1;
-		}
-		/* a data pointer into a function pointer: memcpy, which ISO C
-		 * allows, for what POSIX dlsym(3) guarantees */
-		memcpy((char *)&api + syms[i].off, &f, sizeof(f));
-	}
-	return 0;
+	return dl_bind(sonames, syms, sizeof(syms) / sizeof(syms[0]), &api,
+	    sizeof(api));
 }
 
 struct transport {
